@@ -1,0 +1,46 @@
+import type { Column } from '../schema/column-model.ts';
+
+/**
+ * Catalog port: where tables and their partitions are registered (a local file, Glue).
+ * Readers see registered partitions only, as Athena does.
+ *
+ * Contract, for every adapter:
+ * - `ensureTable(table)` creates the database and table when absent; when present with the
+ *   same columns it does nothing; a table with new nullable columns added at the end is
+ *   updated; any other difference rejects with `CatalogSchemaMismatchError` naming the
+ *   columns. Idempotent.
+ * - `registerPartitions(ref, partitions)` registers each partition (values in the order of
+ *   the table's partition keys, and the location). A partition already registered is
+ *   success. Idempotent. Rejects with `CatalogError` when the table does not exist or the
+ *   catalog cannot be reached; the caller fails the batch.
+ * - `getTable(ref)` returns the table, or `undefined`.
+ * - `listTables()` returns every table; `listPartitions(ref)` every registered partition.
+ */
+export interface Catalog {
+  ensureTable(table: TableDescriptor): Promise<void>;
+  registerPartitions(ref: TableRef, partitions: readonly PartitionDescriptor[]): Promise<void>;
+  getTable(ref: TableRef): Promise<TableDescriptor | undefined>;
+  listTables(): Promise<TableDescriptor[]>;
+  listPartitions(ref: TableRef): Promise<PartitionDescriptor[]>;
+}
+
+export interface TableRef {
+  readonly database: string;
+  readonly name: string;
+}
+
+export interface TableDescriptor extends TableRef {
+  /** URI of the table's root: an absolute folder locally, `s3://bucket/prefix/table` on S3. */
+  readonly location: string;
+  /** Data columns, as stored in the Parquet files. */
+  readonly columns: readonly Column[];
+  /** Partition keys in path order; all string-typed. */
+  readonly partitionKeys: readonly string[];
+}
+
+export interface PartitionDescriptor {
+  /** Unescaped values, one per partition key, in key order. */
+  readonly values: readonly string[];
+  /** URI of the partition's folder. */
+  readonly location: string;
+}

@@ -1,0 +1,127 @@
+/**
+ * Error classes with stable codes. Every error a user can meet says what happened, where
+ * (job, field, shard, sequence number) and what to do; `code` is stable for programs,
+ * `cause` keeps the underlying error.
+ *
+ * @example
+ * ```ts
+ * try { loadJob('nope') } catch (e) {
+ *   if (e instanceof SluiceError && e.code === ErrorCode.JobNotFound) process.exit(2);
+ * }
+ * ```
+ */
+export const ErrorCode = {
+  JobDefinition: 'SLUICE_JOB_DEFINITION',
+  UnsupportedType: 'SLUICE_UNSUPPORTED_TYPE',
+  JobNotFound: 'SLUICE_JOB_NOT_FOUND',
+  ObjectStore: 'SLUICE_OBJECT_STORE',
+  Catalog: 'SLUICE_CATALOG',
+  CatalogSchemaMismatch: 'SLUICE_CATALOG_SCHEMA_MISMATCH',
+  Checkpoint: 'SLUICE_CHECKPOINT',
+  Source: 'SLUICE_SOURCE',
+  Batch: 'SLUICE_BATCH',
+  Query: 'SLUICE_QUERY',
+  Usage: 'SLUICE_USAGE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface SluiceErrorOptions {
+  readonly code: ErrorCode;
+  readonly cause?: unknown;
+}
+
+/** Base class of every error sluice raises on purpose. */
+export class SluiceError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(message: string, options: SluiceErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+  }
+}
+
+/** A job definition is wrong; raised at load time, naming the field and the fix. */
+export class JobDefinitionError extends SluiceError {
+  constructor(job: string, message: string, options: { cause?: unknown } = {}) {
+    super(`job '${job}': ${message}`, { code: ErrorCode.JobDefinition, ...options });
+  }
+}
+
+/** A zod type in a row schema has no column mapping. */
+export class UnsupportedTypeError extends SluiceError {
+  readonly field: string;
+  constructor(field: string, zodType: string, fix: string) {
+    super(`field '${field}': zod type '${zodType}' has no Parquet/Glue column mapping; ${fix}`, {
+      code: ErrorCode.UnsupportedType,
+    });
+    this.field = field;
+  }
+}
+
+/** No job module by that name. */
+export class JobNotFoundError extends SluiceError {
+  constructor(name: string, searched: string, cause?: unknown) {
+    super(`no job '${name}' in ${searched}: create jobs/${name}.ts exporting defineJob(...) as default`, {
+      code: ErrorCode.JobNotFound,
+      cause,
+    });
+  }
+}
+
+/** An object store call failed; the batch that made it fails as a whole and is retried. */
+export class ObjectStoreError extends SluiceError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: ErrorCode.ObjectStore, cause });
+  }
+}
+
+/** A catalog call failed. */
+export class CatalogError extends SluiceError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: ErrorCode.Catalog, cause });
+  }
+}
+
+/** The catalog's table no longer matches the job's row schema. */
+export class CatalogSchemaMismatchError extends SluiceError {
+  constructor(message: string) {
+    super(message, { code: ErrorCode.CatalogSchemaMismatch });
+  }
+}
+
+/** A checkpoint could not be read or committed. */
+export class CheckpointError extends SluiceError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: ErrorCode.Checkpoint, cause });
+  }
+}
+
+/** Reading the stream failed (not a bad record: those go to rejects). */
+export class SourceError extends SluiceError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: ErrorCode.Source, cause });
+  }
+}
+
+/** A batch could not be committed; names job, shard and sequence range. */
+export class BatchError extends SluiceError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: ErrorCode.Batch, cause });
+  }
+}
+
+/** A query could not be run. */
+export class QueryError extends SluiceError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: ErrorCode.Query, cause });
+  }
+}
+
+/** The command line was wrong. */
+export class UsageError extends SluiceError {
+  constructor(message: string) {
+    super(message, { code: ErrorCode.Usage });
+  }
+}
