@@ -1,0 +1,92 @@
+import type { Catalog, PartitionDescriptor } from '../catalog/catalog.ts';
+import { BatchError, SluiceError } from '../errors.ts';
+import { rowsToArrowTable } from '../format/arrow-table.ts';
+import { encodeParquet } from '../format/parquet-encode.ts';
+import { encodeRejects } from '../format/rejects-ndjson.ts';
+import type { Job } from '../job/define-job.ts';
+import { tableRootKey } from '../partition/object-keys.ts';
+import { runBatch } from '../pipeline/run-batch.ts';
+import { recordId, type StreamRecord } from '../source/stream-record.ts';
+import type { ObjectStore } from '../store/object-store.ts';
+
+/** What one committed batch wrote. */
+export interface BatchReport {
+  readonly records: number;
+  readonly rows: number;
+  readonly rejects: number;
+  /** Keys of the Parquet files written. */
+  readonly files: readonly string[];
+  /** Keys of the reject files written. */
+  readonly rejectFiles: readonly string[];
+  /** Partitions registered by this batch (not already known to this processor). */
+  readonly newPartitions: number;
+  readonly bytes: number;
+}
+
+export interface BatchProcessorOptions {
+  readonly job: Job;
+  readonly store: ObjectStore;
+  readonly catalog: Catalog;
+}
+
+/** Processes one batch of one shard; rejects with `BatchError` when any write or registration fails. */
+export type BatchProcessor = (records: readonly StreamRecord[]) => Promise<BatchReport>;
+
+/**
+ * The commit protocol for one batch, shared by every runtime: run the pure pipeline, write
+ * every Parquet and reject file, then register new partitions. The caller advances the
+ * checkpoint (or answers the Lambda event source mapping) only after this resolves; if it
+ * rejects, the whole batch is retried from its first record and overwrites the same keys.
+ * Partitions this processor registered are remembered, as a warm Lambda container does.
+ *
+ * @example
+ * ```ts
+ * const process = createBatchProcessor({ job, store, catalog });
+ * const report = await process(records); // then commit the checkpoint
+ * ```
+ */
+export function createBatchProcessor(options: BatchProcessorOptions): BatchProcessor {
+  const { job, store, catalog } = options;
+  const registered = new Set<string>();
+  const tableRoot = tableRootKey({ prefix: job.output.prefix, table: job.output.name });
+
+  return async (records) => {
+    if (records.length === 0) return { records: 0, rows: 0, rejects: 0, files: [], rejectFiles: [], newPartitions: 0, bytes: 0 };
+    const range = `${records[0]!.shardId} ${recordId(records[0]!)}..${recordId(records.at(-1)!)}`;
+    try {
+      const output = runBatch(job, records);
+      const writes: Array<Promise<number>> = [];
+      for (const file of output.files) {
+        const bytes = encodeParquet(rowsToArrowTable(file.rows, job.output.dataColumns), { compression: job.output.compression });
+        writes.push(store.put(file.key, bytes, { contentType: 'application/vnd.apache.parquet' }).then(() => bytes.byteLength));
+      }
+      for (const file of output.rejectFiles) {
+        const bytes = encodeRejects(job.name, file.rejects);
+        writes.push(store.put(file.key, bytes, { contentType: 'application/x-ndjson' }).then(() => bytes.byteLength));
+      }
+      const sizes = await Promise.all(writes);
+
+      const fresh: PartitionDescriptor[] = [];
+      for (const file of output.files) {
+        if (registered.has(file.path)) continue;
+        fresh.push({ values: file.values, location: store.locationOf(`${tableRoot}/${file.path}`) });
+      }
+      if (fresh.length > 0) {
+        await catalog.registerPartitions({ database: job.output.database, name: job.output.name }, fresh);
+        for (const file of output.files) registered.add(file.path);
+      }
+      return {
+        records: output.records,
+        rows: output.rows,
+        rejects: output.rejects,
+        files: output.files.map((f) => f.key),
+        rejectFiles: output.rejectFiles.map((f) => f.key),
+        newPartitions: fresh.length,
+        bytes: sizes.reduce((a, b) => a + b, 0),
+      };
+    } catch (error) {
+      const what = error instanceof SluiceError ? error.message : (error as Error).message;
+      throw new BatchError(`job '${job.name}', shard ${range}: batch not committed, it will be retried from its first record: ${what}`, error);
+    }
+  };
+}
