@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectStoreError } from '../../src/errors.ts';
+import type { ObjectStore } from '../../src/store/object-store.ts';
+
+export interface ObjectStoreFixture {
+  readonly store: ObjectStore;
+  cleanup(): Promise<void>;
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (data: Uint8Array | undefined) => (data === undefined ? undefined : new TextDecoder().decode(data));
+
+const collect = async (iterable: AsyncIterable<{ key: string; size: number }>) => {
+  const out: Array<{ key: string; size: number }> = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+};
+
+/**
+ * The ObjectStore contract (src/store/object-store.ts), run against every adapter.
+ *
+ * @example
+ * ```ts
+ * describeObjectStoreContract('local folder', async () => ({ store: new LocalFolderStore({ root }), cleanup }));
+ * ```
+ */
+export function describeObjectStoreContract(name: string, makeStore: () => Promise<ObjectStoreFixture>): void {
+  describe(`ObjectStore contract: ${name}`, () => {
+    let fixture: ObjectStoreFixture;
+    beforeAll(async () => {
+      fixture = await makeStore();
+    });
+    afterAll(async () => {
+      await fixture?.cleanup();
+    });
+
+    it('put then get returns the same bytes; a missing key is undefined', async () => {
+      const { store } = fixture;
+      await store.put('a/b/one.parquet', bytes('one'));
+      expect(text(await store.get('a/b/one.parquet'))).toBe('one');
+      expect(await store.get('a/b/absent.parquet')).toBeUndefined();
+    });
+
+    it('put replaces the whole object and is idempotent', async () => {
+      const { store } = fixture;
+      await store.put('replace/x.bin', bytes('a much longer first version'));
+      await store.put('replace/x.bin', bytes('short'));
+      await store.put('replace/x.bin', bytes('short'));
+      expect(text(await store.get('replace/x.bin'))).toBe('short');
+      expect(await collect(store.list('replace/'))).toEqual([{ key: 'replace/x.bin', size: 5 }]);
+    });
+
+    it('concurrent puts of one key leave one whole version', async () => {
+      const { store } = fixture;
+      const versions = Array.from({ length: 8 }, (_, i) => `version-${i}-${'x'.repeat(1000 * i)}`);
+      await Promise.all(versions.map((v) => store.put('race/k.bin', bytes(v))));
+      expect(versions).toContain(text(await store.get('race/k.bin')));
+    });
+
+    it('lists every key under a prefix, in key order, across many objects', async () => {
+      const { store } = fixture;
+      const keys = Array.from({ length: 1205 }, (_, i) => `many/p=${String(i % 3)}/f-${String(i).padStart(5, '0')}.bin`);
+      for (let i = 0; i < keys.length; i += 100) await Promise.all(keys.slice(i, i + 100).map((k) => store.put(k, bytes('z'))));
+      const listed = await collect(store.list('many/'));
+      expect(listed.map((o) => o.key)).toEqual([...keys].sort());
+      expect(listed.every((o) => o.size === 1)).toBe(true);
+      expect((await collect(store.list('many/p=1/'))).length).toBe(402);
+      expect(await collect(store.list('nothing-here/'))).toEqual([]);
+    });
+
+    it('lists by a partial last segment', async () => {
+      const { store } = fixture;
+      await store.put('partial/shard-1-a.bin', bytes('1'));
+      await store.put('partial/shard-2-a.bin', bytes('2'));
+      expect((await collect(store.list('partial/shard-1'))).map((o) => o.key)).toEqual(['partial/shard-1-a.bin']);
+    });
+
+    it('deletes keys; absent keys are not an error', async () => {
+      const { store } = fixture;
+      await store.put('del/a', bytes('a'));
+      await store.put('del/b', bytes('b'));
+      await store.delete(['del/a', 'del/never-existed']);
+      expect(await store.get('del/a')).toBeUndefined();
+      expect(text(await store.get('del/b'))).toBe('b');
+    });
+
+    it('refuses keys that could leave the store', async () => {
+      const { store } = fixture;
+      for (const key of ['../x', 'a/../../x', '/abs', 'a//b', 'a/./b']) {
+        await expect(store.put(key, bytes('no'))).rejects.toBeInstanceOf(ObjectStoreError);
+      }
+    });
+
+    it('gives readers a location for keys and prefixes', () => {
+      const { store } = fixture;
+      const location = store.locationOf('iot/sensor_readings');
+      expect(location.endsWith('iot/sensor_readings')).toBe(true);
+    });
+  });
+}
