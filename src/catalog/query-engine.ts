@@ -100,16 +100,11 @@ export async function openQueryEngine(options: QueryEngineOptions): Promise<Quer
   try {
     connection = await instance.connect();
     await connection.run(`SET TimeZone = 'UTC'`);
-    for (const table of tables) {
-      const files = await partitionGlobs(options.catalog, table);
-      await connection.run(`CREATE SCHEMA IF NOT EXISTS ${identifier(table.database)}`);
-      await connection.run(await viewDdl(connection, table, files));
-    }
+    for (const table of tables) await createView(connection, options.catalog, table);
   } catch (error) {
     connection?.closeSync();
     instance.closeSync();
-    if (error instanceof QueryError) throw error;
-    throw new QueryError(`cannot open the query engine over the catalog: ${(error as Error).message}`, error);
+    throw error;
   }
   return new DuckDBQueryEngine({ instance, connection, tables });
 }
@@ -151,6 +146,21 @@ function tablesHint(tables: readonly TableDescriptor[]): string {
   return `Available tables: ${names}. Partition keys are strings: write WHERE hour = '03', not hour = 3.`;
 }
 
+async function createView(connection: DuckDBConnection, catalog: Catalog, table: TableDescriptor): Promise<void> {
+  const globs = await partitionGlobs(catalog, table);
+  try {
+    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${identifier(table.database)}`);
+    await connection.run(await viewDdl(connection, table, globs));
+  } catch (error) {
+    throw new QueryError(
+      `cannot build the view of ${table.database}.${table.name} over its ${globs.length} readable ` +
+        `partitions: ${(error as Error).message}; a partition folder may hold a file that is not ` +
+        `Parquet, or files whose columns do not match the table`,
+      error,
+    );
+  }
+}
+
 /**
  * One `<location>/*.parquet` glob per registered partition that holds a Parquet file. A
  * partition is registered once its first file is written, but its folder can be empty (or
@@ -177,7 +187,7 @@ async function holdsParquet(folder: string): Promise<boolean> {
     return entries.some((entry) => entry.isFile() && entry.name.endsWith('.parquet'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
+    throw new QueryError(`cannot list partition folder ${folder}: ${(error as Error).message}`, error);
   }
 }
 

@@ -1,5 +1,5 @@
 import { CatalogSchemaMismatchError } from '../errors.ts';
-import { sameColumnType, type Column, type ColumnType } from '../schema/column-model.ts';
+import { sameColumnType, type Column } from '../schema/column-model.ts';
 import { glueType } from '../schema/glue-types.ts';
 import type { TableDescriptor } from './catalog.ts';
 
@@ -67,7 +67,7 @@ function columnProblems(current: readonly Column[], desired: readonly Column[]):
     const next = desiredByName.get(column.name);
     if (next === undefined) {
       problems.push(`column '${column.name}' was removed (existing files still hold it)`);
-    } else if (!sameColumnType(logicalType(column.type), logicalType(next.type))) {
+    } else if (!sameColumnType(column.type, next.type)) {
       const [from, to] = [glueType(column.type), glueType(next.type)];
       problems.push(
         from === to
@@ -105,21 +105,4 @@ function columnProblems(current: readonly Column[], desired: readonly Column[]):
     }
   });
   return problems;
-}
-
-/**
- * Drops the dictionary-encoding hint: it is a Parquet storage choice that Glue, Athena and
- * DuckDB cannot see, so switching it on or off must not count as a type change.
- */
-function logicalType(type: ColumnType): ColumnType {
-  switch (type.kind) {
-    case 'string':
-      return { kind: 'string', dictionary: false };
-    case 'struct':
-      return { kind: 'struct', fields: type.fields.map((f) => ({ ...f, type: logicalType(f.type) })) };
-    case 'list':
-      return { ...type, element: logicalType(type.element) };
-    default:
-      return type;
-  }
 }

@@ -5,6 +5,7 @@ import { dataFileKey, rejectFileKey } from '../partition/object-keys.ts';
 import { HIVE_DEFAULT_PARTITION, partitionPath } from '../partition/hive-escape.ts';
 import { hourPartition, isPartitionableTime, TIME_PARTITION_KEYS } from '../partition/time-partition.ts';
 import { decodeRecord, formatIssues, RejectStage } from '../source/decode.ts';
+import { deaggregate } from '../source/kpl-aggregation.ts';
 import { recordId, type StreamRecord } from '../source/stream-record.ts';
 
 /** The rows of one output file: one partition of one batch. */
@@ -56,7 +57,7 @@ const describe = (value: unknown): string => {
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
- * Runs one batch of one shard through a job: decode, validate, steps, row validation,
+ * Runs one batch of one shard through a job: KPL de-aggregation, decode, validate, steps, row validation,
  * partitioning. Pure and deterministic: no I/O, no clock; the same records give the same
  * files, keys and rows. A bad record becomes a reject with its reason and never fails the
  * batch; a record's outputs are kept or rejected together.
@@ -125,12 +126,21 @@ export function runBatch(job: Job, records: readonly StreamRecord[]): BatchOutpu
     file.rejects.push({ record, stage, reason });
   };
 
-  for (const record of records) {
+  for (const received of records) {
+    const expanded = deaggregate(received);
+    if (!expanded.ok) {
+      reject(received, RejectStage.Kpl, expanded.reason);
+      continue;
+    }
+    for (const record of expanded.records) processRecord(record);
+  }
+
+  function processRecord(record: StreamRecord): void {
     current = record;
     const decoded = decodeRecord(record.data, job.source.records);
     if (!decoded.ok) {
       reject(record, decoded.stage, decoded.reason);
-      continue;
+      return;
     }
     outputs = [];
     outputIndex = 0;
@@ -151,7 +161,7 @@ export function runBatch(job: Job, records: readonly StreamRecord[]): BatchOutpu
       } else {
         reject(record, RejectStage.Step, `processing failed: ${errorMessage(error)}`);
       }
-      continue;
+      return;
     }
     for (const { values, row } of outputs) {
       const path = partitionPath(table.allPartitionKeys.map((k, i) => [k, values[i]!] as const));

@@ -36,13 +36,16 @@ export interface Column {
   readonly nullable: boolean;
 }
 
-/** Columns the same in name, type and nullability, recursively. */
+/**
+ * Same stored type, recursively. Dictionary encoding and how a timestamp arrives are
+ * writer details: Parquet readers and Glue see the same column either way.
+ */
 export function sameColumnType(a: ColumnType, b: ColumnType): boolean {
   return JSON.stringify(normalise(a)) === JSON.stringify(normalise(b));
 }
 
 function normalise(t: ColumnType): unknown {
-  if (t.kind === 'timestamp') return { kind: t.kind };
+  if (t.kind === 'timestamp' || t.kind === 'string') return { kind: t.kind };
   if (t.kind === 'struct') return { kind: t.kind, fields: t.fields.map((f) => ({ ...f, type: normalise(f.type) })) };
   if (t.kind === 'list') return { kind: t.kind, element: normalise(t.element), elementNullable: t.elementNullable };
   return t;

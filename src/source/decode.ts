@@ -9,6 +9,7 @@ export type Decoded<T> =
   | { readonly ok: false; readonly stage: RejectStage; readonly reason: string };
 
 export const RejectStage = {
+  Kpl: 'kpl',
   Utf8: 'utf8',
   Json: 'json',
   Validation: 'validation',

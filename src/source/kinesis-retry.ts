@@ -27,6 +27,23 @@ export interface KinesisRetryOptions {
   readonly policy?: BackoffPolicy;
   /** Stops retrying: the last error is rethrown as soon as the signal aborts. */
   readonly signal?: AbortSignal;
+  /** Told before each wait, so callers can log throttling they would otherwise never see. */
+  readonly onRetry?: (retry: KinesisRetry) => void;
+}
+
+/**
+ * A failed call about to be repeated.
+ *
+ * @example
+ * ```ts
+ * const onRetry = ({ attempt, delayMs, error }: KinesisRetry) => console.warn(`retry ${attempt} in ${delayMs} ms`, error);
+ * ```
+ */
+export interface KinesisRetry {
+  /** The attempt that failed, 1 for the first call. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: unknown;
 }
 
 /**
@@ -46,7 +63,9 @@ export async function retryKinesisCall<T>(call: () => Promise<T>, options: Kines
       return await call();
     } catch (error) {
       if (attempt >= options.maxAttempts || !isRetryableKinesisFailure(classifyKinesisError(error))) throw error;
-      const waited = await abortableDelay(backoffDelayMs(policy, attempt), options.signal === undefined ? {} : { signal: options.signal });
+      const delayMs = backoffDelayMs(policy, attempt);
+      options.onRetry?.({ attempt, delayMs, error });
+      const waited = await abortableDelay(delayMs, options.signal === undefined ? {} : { signal: options.signal });
       if (!waited) throw error;
     }
   }

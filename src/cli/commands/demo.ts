@@ -1,0 +1,163 @@
+import { access, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { openQueryEngine, type QueryResult } from '../../catalog/query-engine.ts';
+import { UsageError } from '../../errors.ts';
+import { streamName } from '../../job/source.ts';
+import { rejectsRootKey, tableRootKey } from '../../partition/object-keys.ts';
+import { loadJob } from '../../runtime/load-job.ts';
+import { openLocalEnvironment, STATE_MARKER, type LocalEnvironment } from '../../runtime/local-environment.ts';
+import { runJob } from '../../runtime/local-runner.ts';
+import { putRecords } from '../../source/producer.ts';
+import { ensureStream } from '../../source/stream-admin.ts';
+import { createCliLogger, type CliLogger } from '../logger.ts';
+import { wholeNumber } from '../option-parsers.ts';
+import { renderTable } from '../print-table.ts';
+import { withMalformed } from '../simulate/malformed.ts';
+import { senseHatMessages } from '../simulate/sense-hat.ts';
+
+/** The sample jobs shipped with sluice, whatever the current folder. */
+const SAMPLE_JOBS_DIR = fileURLToPath(new URL('../../../jobs', import.meta.url));
+
+/** The Athena-style query the demo prints: per device and hour. */
+export const DEMO_QUERY = `SELECT device_id,
+       date_trunc('hour', event_time) AS hour,
+       count(*) AS readings,
+       round(min(temperature_c), 2) AS min_temp_c,
+       round(max(temperature_c), 2) AS max_temp_c,
+       round(avg(temperature_c), 2) AS avg_temp_c
+FROM iot.sensor_readings
+GROUP BY device_id, date_trunc('hour', event_time)
+ORDER BY device_id, hour`;
+
+export interface DemoOptions {
+  readonly dir: string;
+  readonly records: number;
+  readonly devices: number;
+  readonly hours: number;
+  readonly shards: number;
+  /** Share of deliberately malformed records. */
+  readonly malformedRate: number;
+  readonly seed: number;
+  readonly log: CliLogger;
+}
+
+/** What the demo did, read back from the warehouse and catalog (not from counters). */
+export interface DemoResult {
+  readonly records: number;
+  readonly rows: number;
+  readonly rejects: number;
+  readonly files: number;
+  readonly partitions: number;
+  readonly warehouse: string;
+  readonly query: QueryResult;
+}
+
+/**
+ * The end-to-end demo: embedded Kinesis, a multi-shard stream, simulated Sense HAT devices
+ * over several hours (a few malformed records among them), the `sensor-readings` job run
+ * until caught up, and a query over the table. Starts from a clean state folder.
+ *
+ * @example
+ * ```ts
+ * const result = await runDemo({ dir: '.sluice', records: 20_000, devices: 8, hours: 4, shards: 2,
+ *                                malformedRate: 0.005, seed: 7, log });
+ * ```
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const { log } = options;
+  await resetStateFolder(options.dir);
+  const job = await loadJob('sensor-readings', { jobsDir: SAMPLE_JOBS_DIR });
+  const env = await openLocalEnvironment({ dir: options.dir });
+  try {
+    const stream = streamName(job.source.stream);
+    await ensureStream(env.kinesis, { stream, shards: options.shards });
+    const hourMs = 3_600_000;
+    const start = new Date(Math.floor(Date.now() / hourMs) * hourMs - options.hours * hourMs);
+    const messages = [...senseHatMessages({ devices: options.devices, records: options.records, hours: options.hours, start, seed: options.seed })];
+    const encoded = withMalformed(messages as unknown as Array<Record<string, unknown>>, { rate: options.malformedRate });
+    log.info(`producing ${encoded.length} Sense HAT records from ${options.devices} devices over ${options.hours} hours to ${stream} (${options.shards} shards)`);
+    await putRecords(env.kinesis, {
+      stream,
+      records: encoded.map((e, i) => ({ data: e.data, partitionKey: messages[i]!.client_id })),
+    });
+    log.info(`running ${job.name} until caught up`);
+    const summary = await runJob({
+      job,
+      kinesis: env.kinesis,
+      store: env.store,
+      catalog: env.catalog,
+      checkpoints: env.checkpoints,
+      untilCaughtUp: true,
+    });
+    log.info(`${summary.batches} batches: ${summary.rows} rows, ${summary.rejects} rejects`);
+    return { records: encoded.length, ...(await readBack(env, job.output)), warehouse: env.paths.warehouse };
+  } finally {
+    await env.close();
+  }
+}
+
+async function readBack(
+  env: LocalEnvironment,
+  table: { database: string; name: string; prefix: string },
+): Promise<Omit<DemoResult, 'records' | 'warehouse'>> {
+  let files = 0;
+  for await (const o of env.store.list(`${tableRootKey({ prefix: table.prefix, table: table.name })}/`)) if (o.key.endsWith('.parquet')) files++;
+  let rejects = 0;
+  for await (const o of env.store.list(`${rejectsRootKey({ prefix: table.prefix, table: table.name })}/`)) {
+    const bytes = await env.store.get(o.key);
+    rejects += new TextDecoder().decode(bytes).split('\n').filter(Boolean).length;
+  }
+  const partitions = (await env.catalog.listPartitions({ database: table.database, name: table.name })).length;
+  const engine = await openQueryEngine({ catalog: env.catalog });
+  try {
+    const count = await engine.query(`SELECT count(*) AS n FROM "${table.database}"."${table.name}"`);
+    const query = await engine.query(DEMO_QUERY);
+    return { rows: Number(count.rows[0]!['n']), rejects, files, partitions, query };
+  } finally {
+    engine.close();
+  }
+}
+
+/** Clears the demo's state folder, but only one that sluice made (or an empty or absent one). */
+async function resetStateFolder(dir: string): Promise<void> {
+  const exists = await access(dir).then(() => true, () => false);
+  if (exists) {
+    const entries = await readdir(dir);
+    const ours = entries.includes(STATE_MARKER);
+    if (entries.length > 0 && !ours) {
+      throw new UsageError(`refusing to clear ${dir}: it holds files sluice did not make; pass --dir <empty or new folder>`);
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, STATE_MARKER), 'sluice local state: safe to delete\n');
+}
+
+/** `sluice demo`. */
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('run the sample job end to end on the embedded Kinesis server and print a query result (clears the state folder first)')
+    .option('--records <n>', 'Sense HAT records to produce', wholeNumber({ min: 1, max: 5_000_000 }), 20_000)
+    .option('--devices <n>', 'simulated devices', wholeNumber({ min: 1, max: 10_000 }), 8)
+    .option('--hours <n>', 'hours of event time the records span', wholeNumber({ min: 1, max: 24 * 365 }), 4)
+    .option('--shards <n>', 'shards of the stream', wholeNumber({ min: 1, max: 100 }), 2)
+    .option('--seed <n>', 'seed of the simulated devices', wholeNumber(), 7)
+    .option('--json', 'print one JSON object: records, rows, rejects, files, partitions, warehouse')
+    .action(async (flags: { dir: string; records: number; devices: number; hours: number; shards: number; seed: number; json?: boolean }) => {
+      const log = createCliLogger({ quiet: flags.json === true });
+      const result = await runDemo({ ...flags, malformedRate: 0.005, log });
+      if (flags.json) {
+        const { query: _query, ...summary } = result;
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        return;
+      }
+      process.stdout.write(`\n${DEMO_QUERY};\n\n${renderTable(result.query)}\n\n`);
+      log.success(
+        `${result.records} records -> ${result.rows} rows in ${result.files} Parquet files over ${result.partitions} partitions, ${result.rejects} rejects (with reasons) under ${result.warehouse}`,
+      );
+      log.info(`try: npx sluice query "SELECT * FROM iot.sensor_readings LIMIT 5"`);
+    });
+}

@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.ts';
+import { streamName } from '../../job/source.ts';
+import { loadJob } from '../../runtime/load-job.ts';
+import { openLocalEnvironment } from '../../runtime/local-environment.ts';
+import { putRecords, type ProducerRecord } from '../../source/producer.ts';
+import { ensureStream } from '../../source/stream-admin.ts';
+import { createCliLogger } from '../logger.ts';
+import { decimal, instant, wholeNumber } from '../option-parsers.ts';
+import { endpointFlags } from './run.ts';
+import { withMalformed } from '../simulate/malformed.ts';
+import { activityMessages, activityPartitionKey } from '../simulate/activity.ts';
+import { senseHatMessages, senseHatPartitionKey } from '../simulate/sense-hat.ts';
+
+/** Device fleets `produce --simulate` can play. */
+export const SIMULATIONS = {
+  'sense-hat': (o: SimulationOptions): ProducerRecord[] => encode([...senseHatMessages(o)], senseHatPartitionKey, o),
+  activity: (o: SimulationOptions): ProducerRecord[] => encode([...activityMessages(o)], activityPartitionKey, o),
+} as const;
+export type Simulation = keyof typeof SIMULATIONS;
+
+interface SimulationOptions {
+  readonly devices: number;
+  readonly records: number;
+  readonly hours: number;
+  readonly start: Date;
+  readonly seed: number;
+  readonly malformedRate: number;
+}
+
+function encode<M>(messages: M[], partitionKey: (m: M) => string, o: SimulationOptions): ProducerRecord[] {
+  const encoded = withMalformed(messages as unknown as Array<Record<string, unknown>>, { rate: o.malformedRate });
+  return encoded.map((e, i) => ({ data: e.data, partitionKey: partitionKey(messages[i]!) }));
+}
+
+/**
+ * Records from a file: one record's data per line (blank lines skipped); with `base64`,
+ * each line is the base64 of arbitrary bytes. Partition keys spread lines over shards.
+ *
+ * @example
+ * ```ts
+ * const records = await fileRecords({ path: 'readings.ndjson', base64: false });
+ * ```
+ */
+export async function fileRecords(options: { path: string; base64: boolean }): Promise<ProducerRecord[]> {
+  const text = await readFile(options.path, 'utf8').catch((error: Error) => {
+    throw new UsageError(`cannot read --file ${options.path}: ${error.message}`);
+  });
+  const encoder = new TextEncoder();
+  return text
+    .split(/\r?\n/)
+    .map((line, i) => ({ line, i }))
+    .filter(({ line }) => line.trim() !== '')
+    .map(({ line, i }) => ({
+      data: options.base64 ? new Uint8Array(Buffer.from(line.trim(), 'base64')) : encoder.encode(line),
+      partitionKey: `line-${i + 1}`,
+    }));
+}
+
+interface ProduceFlags {
+  readonly dir: string;
+  readonly jobs: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly stream?: string;
+  readonly job?: string;
+  readonly shards: number;
+  readonly file?: string;
+  readonly base64?: boolean;
+  readonly simulate?: string;
+  readonly devices: number;
+  readonly records: number;
+  readonly hours: number;
+  readonly start?: Date;
+  readonly seed: number;
+  readonly malformed: number;
+}
+
+/** `sluice produce`: put records on a stream from a file or simulated devices. */
+export function registerProduce(program: Command): void {
+  program
+    .command('produce')
+    .description('put records on a stream (created if absent): lines of a file, or simulated IoT devices')
+    .option('--stream <name>', 'stream to write to')
+    .option('--job <name>', "write to this job's stream")
+    .option('--shards <n>', 'shards when the stream is created', wholeNumber({ min: 1, max: 100 }), 2)
+    .option('--file <path>', "one record's data per line")
+    .option('--base64', 'lines of --file are base64 of arbitrary bytes')
+    .option('--simulate <fleet>', `simulated devices: ${Object.keys(SIMULATIONS).join(' | ')}`)
+    .option('--devices <n>', 'simulated devices', wholeNumber({ min: 1 }), 10)
+    .option('--records <n>', 'simulated records', wholeNumber({ min: 1 }), 1000)
+    .option('--hours <n>', 'hours of event time the simulated records span', wholeNumber({ min: 1 }), 3)
+    .option('--start <time>', 'event time of the first simulated record (ISO-8601; default: that many hours ago)', instant)
+    .option('--seed <n>', 'seed of the simulation', wholeNumber(), 1)
+    .option('--malformed <rate>', 'share of simulated records to corrupt on purpose (0-1)', decimal({ max: 1 }), 0)
+    .action(async (flags: ProduceFlags) => {
+      const log = createCliLogger();
+      const stream = flags.stream ?? (flags.job ? streamName((await loadJob(flags.job, { jobsDir: flags.jobs })).source.stream) : undefined);
+      if (!stream) throw new UsageError('say where to write: --stream <name> or --job <name>');
+      if (Boolean(flags.file) === Boolean(flags.simulate)) throw new UsageError('say what to write: --file <path> or --simulate <fleet>');
+      let records: ProducerRecord[];
+      if (flags.file) {
+        records = await fileRecords({ path: flags.file, base64: flags.base64 === true });
+      } else {
+        const simulate = SIMULATIONS[flags.simulate as Simulation];
+        if (!simulate) throw new UsageError(`unknown --simulate '${flags.simulate}': use ${Object.keys(SIMULATIONS).join(' or ')}`);
+        const hourMs = 3_600_000;
+        const start = flags.start ?? new Date(Math.floor(Date.now() / hourMs) * hourMs - flags.hours * hourMs);
+        records = simulate({ devices: flags.devices, records: flags.records, hours: flags.hours, start, seed: flags.seed, malformedRate: flags.malformed });
+      }
+      const env = await openLocalEnvironment({ dir: flags.dir, ...endpointFlags(flags) });
+      try {
+        const shards = await ensureStream(env.kinesis, { stream, shards: flags.shards });
+        const written = await putRecords(env.kinesis, { stream, records });
+        log.success(`put ${written} records on ${stream} (${shards} shards)`);
+      } finally {
+        await env.close();
+      }
+    });
+}

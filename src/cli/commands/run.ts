@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { loadJob } from '../../runtime/load-job.ts';
+import { openLocalEnvironment } from '../../runtime/local-environment.ts';
+import { runJob, type RunSummary } from '../../runtime/local-runner.ts';
+import { createCliLogger } from '../logger.ts';
+import { decimal, wholeNumber } from '../option-parsers.ts';
+import { stopSignal } from '../stop-signal.ts';
+
+interface RunFlags {
+  readonly dir: string;
+  readonly jobs: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly untilCaughtUp?: boolean;
+  readonly batchSize?: number;
+  readonly batchWindow?: number;
+  readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  readonly json?: boolean;
+}
+
+/** `sluice run <job>`: consume the job's stream into its table until stopped or caught up. */
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description("consume every shard of the job's stream into its table (Ctrl-C stops after the in-flight batches commit)")
+    .argument('<job>', 'job name: jobs/<job>.ts')
+    .option('--until-caught-up', 'exit once every shard is read to its end')
+    .option('--batch-size <n>', "records per batch (default: the job's batch.size)", wholeNumber({ min: 1, max: 10_000 }))
+    .option('--batch-window <seconds>', "batching window (default: the job's batch.windowSeconds)", decimal({ max: 300 }))
+    .option('--starting-position <position>', 'where a shard without a checkpoint starts: TRIM_HORIZON or LATEST', (v) => {
+      if (v !== 'TRIM_HORIZON' && v !== 'LATEST') throw new Error('use TRIM_HORIZON or LATEST');
+      return v;
+    })
+    .option('--json', 'print the summary as JSON')
+    .action(async (name: string, flags: RunFlags) => {
+      const log = createCliLogger();
+      const job = await loadJob(name, { jobsDir: flags.jobs });
+      const env = await openLocalEnvironment({ dir: flags.dir, ...endpointFlags(flags) });
+      const stop = stopSignal({ onFirst: () => log.info('stopping after the in-flight batches commit (Ctrl-C again to quit at once)') });
+      let summary: RunSummary;
+      try {
+        log.info(`running ${job.name}: stream ${job.source.stream} -> ${job.output.database}.${job.output.name} (Kinesis at ${env.endpoint})`);
+        summary = await runJob({
+          job,
+          kinesis: env.kinesis,
+          store: env.store,
+          catalog: env.catalog,
+          checkpoints: env.checkpoints,
+          signal: stop.signal,
+          ...(flags.untilCaughtUp ? { untilCaughtUp: true } : {}),
+          ...(flags.batchSize ? { batchSize: flags.batchSize } : {}),
+          ...(flags.batchWindow !== undefined ? { batchWindowSeconds: flags.batchWindow } : {}),
+          ...(flags.startingPosition ? { startingPosition: flags.startingPosition } : {}),
+          onBatch: (shardId, report) =>
+            log.info(`${shardId}: ${report.records} records -> ${report.rows} rows in ${report.files.length} files, ${report.rejects} rejects`),
+        });
+      } finally {
+        stop.dispose();
+        await env.close();
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify({ job: job.name, ...summary, warehouse: env.paths.warehouse })}\n`);
+      else log.success(`${summary.records} records -> ${summary.rows} rows, ${summary.rejects} rejects, ${summary.files} files in ${summary.batches} batches`);
+    });
+}
+
+/** `--endpoint` / `--region`, when given. */
+export function endpointFlags(flags: { endpoint?: string; region?: string }): { endpoint?: string; region?: string } {
+  return { ...(flags.endpoint ? { endpoint: flags.endpoint } : {}), ...(flags.region ? { region: flags.region } : {}) };
+}

@@ -1,0 +1,93 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { LocalCatalog } from '../catalog/local-catalog.ts';
+import { LocalFileCheckpointStore } from '../checkpoint/local-file-checkpoint-store.ts';
+import { createKinesisClient } from '../source/kinesis-client.ts';
+import { LocalFolderStore } from '../store/local-folder-store.ts';
+import { startEmbeddedKinesis, type EmbeddedKinesis } from './embedded-kinesis.ts';
+
+/** Marks a folder as sluice's local state, which `sluice demo` may clear. */
+export const STATE_MARKER = '.sluice-state';
+
+/** Where local state lives inside the project folder (`.sluice/` by default). */
+export interface ProjectPaths {
+  readonly root: string;
+  /** The embedded Kinesis server's LevelDB. */
+  readonly kinesis: string;
+  /** The local warehouse: table files and rejects, laid out as in S3. */
+  readonly warehouse: string;
+  readonly catalog: string;
+  readonly checkpoints: string;
+}
+
+/**
+ * The folders of a project's local state.
+ *
+ * @example
+ * ```ts
+ * projectPaths('.sluice').warehouse; // '/abs/.sluice/warehouse'
+ * ```
+ */
+export function projectPaths(dir: string): ProjectPaths {
+  const root = resolve(dir);
+  return {
+    root,
+    kinesis: join(root, 'kinesis'),
+    warehouse: join(root, 'warehouse'),
+    catalog: join(root, 'catalog'),
+    checkpoints: join(root, 'checkpoints'),
+  };
+}
+
+export interface LocalEnvironmentOptions {
+  /** Project state folder. */
+  readonly dir: string;
+  /** A Kinesis-compatible endpoint; the embedded server (persisted in the project folder) when absent. */
+  readonly endpoint?: string;
+  readonly region?: string;
+}
+
+/** The adapters a local run uses, wired to one project folder. */
+export interface LocalEnvironment {
+  readonly paths: ProjectPaths;
+  readonly kinesis: KinesisClient;
+  /** Endpoint of the Kinesis API in use. */
+  readonly endpoint: string;
+  readonly store: LocalFolderStore;
+  readonly catalog: LocalCatalog;
+  readonly checkpoints: LocalFileCheckpointStore;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the local environment: the embedded Kinesis server (unless an endpoint is given),
+ * the warehouse folder, the catalog file and the checkpoint files, all under `dir`, so
+ * separate `produce`, `run` and `query` invocations see the same data.
+ *
+ * @example
+ * ```ts
+ * const env = await openLocalEnvironment({ dir: '.sluice' });
+ * try { ... } finally { await env.close(); }
+ * ```
+ */
+export async function openLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
+  const paths = projectPaths(options.dir);
+  await mkdir(paths.root, { recursive: true });
+  await writeFile(join(paths.root, STATE_MARKER), 'sluice local state: safe to delete\n');
+  let embedded: EmbeddedKinesis | undefined;
+  const endpoint = options.endpoint ?? (embedded = await startEmbeddedKinesis({ path: paths.kinesis })).endpoint;
+  const kinesis = createKinesisClient({ endpoint, ...(options.region ? { region: options.region } : {}) });
+  return {
+    paths,
+    kinesis,
+    endpoint,
+    store: new LocalFolderStore({ root: paths.warehouse }),
+    catalog: new LocalCatalog({ dir: paths.catalog }),
+    checkpoints: new LocalFileCheckpointStore({ dir: paths.checkpoints }),
+    close: async () => {
+      kinesis.destroy();
+      await embedded?.close();
+    },
+  };
+}
