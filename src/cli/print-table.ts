@@ -22,7 +22,7 @@ export function renderTable(result: QueryResult): string {
   const footer = `(${result.rows.length} ${result.rows.length === 1 ? 'row' : 'rows'})`;
   // cli-table3 cannot draw a table without columns (a statement that returns nothing).
   if (result.columns.length === 0) return footer;
-  const table = new Table({ head: result.columns, style: { head: [], border: [] } });
+  const table = new Table({ head: result.columns, style: { head: [], border: [], compact: true } });
   for (const row of result.rows) {
     table.push(
       result.columns.map((column) => {

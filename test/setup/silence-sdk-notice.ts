@@ -1,0 +1,3 @@
+import { silenceSdkNodeVersionNotice } from '../../src/runtime/sdk-node-notice.ts';
+
+silenceSdkNodeVersionNotice();
