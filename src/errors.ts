@@ -22,6 +22,7 @@ export const ErrorCode = {
   Batch: 'SLUICE_BATCH',
   Query: 'SLUICE_QUERY',
   Usage: 'SLUICE_USAGE',
+  Chaos: 'SLUICE_CHAOS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

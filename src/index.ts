@@ -13,7 +13,7 @@
  * });
  * ```
  */
-export { defineJob, type BatchOptions, type Job, type JobDefinition, type ResolvedTable } from './job/define-job.ts';
+export { defineJob, type BatchOptions, type RetryOptions, type Job, type JobDefinition, type ResolvedTable } from './job/define-job.ts';
 export { kinesisStream, type KinesisSource, type KinesisSourceOptions } from './job/source.ts';
 export { Steps, type RecordMeta, type StepOptions } from './job/steps.ts';
 export {

@@ -7,12 +7,33 @@ import type { KinesisSource } from './source.ts';
 import { Steps } from './steps.ts';
 import { Compression, type TableDeclaration, type TimePartitioning } from './table.ts';
 
-/** Micro-batching of the source, as the Lambda event source mapping does it. */
+/** How records are read and batched: the Lambda event source mapping's settings. */
 export interface BatchOptions {
   /** Most records per batch (1-10000); 1000 unless said otherwise. */
   readonly size?: number;
   /** Longest wait to fill a batch, seconds (0-300); 1 unless said otherwise. */
   readonly windowSeconds?: number;
+  /** Concurrent batches per shard (1-10); records of one partition key stay in order. 1 unless said otherwise. */
+  readonly parallelizationFactor?: number;
+  /** Where a new consumer starts: `TRIM_HORIZON` (oldest record, the default) or `LATEST`. */
+  readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+}
+
+/**
+ * What happens when a batch fails (an infrastructure failure: bad records never fail a
+ * batch). A batch that runs out of attempts or age goes to the on-failure destination,
+ * from which it can be redriven under the same keys.
+ */
+export interface RetryOptions {
+  /** Retries of a failed batch (0-10000), or -1 to retry until the record age runs out. -1 unless said otherwise. */
+  readonly maxAttempts?: number;
+  /**
+   * Oldest record age to keep retrying, seconds (60-604800), or -1 for no limit. 21600 (6 h)
+   * unless said otherwise. With the function timeout it is the retry horizon compaction waits out.
+   */
+  readonly maxRecordAgeSeconds?: number;
+  /** Split a failing batch in two and retry each half; true unless said otherwise. */
+  readonly bisectOnError?: boolean;
 }
 
 export interface JobDefinition<In extends z.ZodType, Row extends z.ZodObject> {
@@ -23,6 +44,7 @@ export interface JobDefinition<In extends z.ZodType, Row extends z.ZodObject> {
   readonly steps: (s: Steps<z.output<In>>) => Steps<z.input<Row>>;
   readonly output: TableDeclaration<Row>;
   readonly batch?: BatchOptions;
+  readonly retry?: RetryOptions;
 }
 
 /** An output table after load-time validation: columns resolved from the row schema. */
@@ -43,6 +65,7 @@ export interface Job<In extends z.ZodType = z.ZodType, Row extends z.ZodObject =
   readonly steps: Steps<z.input<Row>>;
   readonly output: ResolvedTable<Row>;
   readonly batch: Required<BatchOptions>;
+  readonly retry: Required<RetryOptions>;
 }
 
 const JOB_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -91,6 +114,7 @@ export function defineJob<In extends z.ZodType, Row extends z.ZodObject>(
     steps,
     output: resolveTable(name, definition.output),
     batch: resolveBatch(name, definition.batch ?? {}),
+    retry: resolveRetry(name, definition.retry ?? {}),
   };
 }
 
@@ -189,5 +213,25 @@ function resolveBatch(job: string, batch: BatchOptions): Required<BatchOptions> 
   if (!Number.isFinite(windowSeconds) || windowSeconds < 0 || windowSeconds > 300) {
     throw new JobDefinitionError(job, `batch.windowSeconds ${windowSeconds}: use 0 to 300 seconds (the Kinesis event source mapping's range)`);
   }
-  return { size, windowSeconds };
+  const parallelizationFactor = batch.parallelizationFactor ?? 1;
+  if (!Number.isInteger(parallelizationFactor) || parallelizationFactor < 1 || parallelizationFactor > 10) {
+    throw new JobDefinitionError(job, `batch.parallelizationFactor ${parallelizationFactor}: use a whole number from 1 to 10`);
+  }
+  const startingPosition = batch.startingPosition ?? 'TRIM_HORIZON';
+  if (startingPosition !== 'TRIM_HORIZON' && startingPosition !== 'LATEST') {
+    throw new JobDefinitionError(job, `batch.startingPosition '${String(startingPosition)}': use 'TRIM_HORIZON' or 'LATEST'`);
+  }
+  return { size, windowSeconds, parallelizationFactor, startingPosition };
+}
+
+function resolveRetry(job: string, retry: RetryOptions): Required<RetryOptions> {
+  const maxAttempts = retry.maxAttempts ?? -1;
+  const maxRecordAgeSeconds = retry.maxRecordAgeSeconds ?? 21_600;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < -1 || maxAttempts > 10_000) {
+    throw new JobDefinitionError(job, `retry.maxAttempts ${maxAttempts}: use a whole number from 0 to 10000, or -1 to retry until retry.maxRecordAgeSeconds`);
+  }
+  if (!Number.isInteger(maxRecordAgeSeconds) || (maxRecordAgeSeconds !== -1 && (maxRecordAgeSeconds < 60 || maxRecordAgeSeconds > 604_800))) {
+    throw new JobDefinitionError(job, `retry.maxRecordAgeSeconds ${maxRecordAgeSeconds}: use 60 to 604800 seconds, or -1 for no limit`);
+  }
+  return { maxAttempts, maxRecordAgeSeconds, bisectOnError: retry.bisectOnError ?? true };
 }

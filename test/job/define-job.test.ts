@@ -27,7 +27,8 @@ describe('defineJob load-time validation', () => {
     expect(job.output.allPartitionKeys).toEqual(['year', 'month', 'day', 'hour', 'kind']);
     expect(job.output.compression).toBe('zstd');
     expect(job.output.prefix).toBe('db');
-    expect(job.batch).toEqual({ size: 1000, windowSeconds: 1 });
+    expect(job.batch).toEqual({ size: 1000, windowSeconds: 1, parallelizationFactor: 1, startingPosition: 'TRIM_HORIZON' });
+    expect(job.retry).toEqual({ maxAttempts: -1, maxRecordAgeSeconds: 21_600, bisectOnError: true });
   });
 
   it('names the job name rule', () => failsWith({ name: 'Bad Name' }, /name: use lowercase letters, digits and "-"/));
@@ -63,6 +64,9 @@ describe('defineJob load-time validation', () => {
     failsWith({ output: table({ database: 'db', name: 'events', rows: Row, partitionBy: hourOf('at'), partitionKeys: ['at' as 'kind'] }) }, /partitionKeys 'at': a timestamp field cannot name a partition/);
     failsWith({ batch: { size: 20_000 } }, /batch\.size 20000: use a whole number from 1 to 10000/);
     failsWith({ batch: { windowSeconds: -1 } }, /batch\.windowSeconds -1/);
+    failsWith({ batch: { parallelizationFactor: 11 } }, /batch\.parallelizationFactor 11: use a whole number from 1 to 10/);
+    failsWith({ retry: { maxRecordAgeSeconds: 30 } }, /retry\.maxRecordAgeSeconds 30: use 60 to 604800 seconds, or -1/);
+    failsWith({ retry: { maxAttempts: -2 } }, /retry\.maxAttempts -2/);
     failsWith({ output: { ...table({ database: 'db', name: 'events', rows: Row, partitionBy: hourOf('at') }), compression: 'lzo' } }, /compression 'lzo': use one of zstd/);
   });
 

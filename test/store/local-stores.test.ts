@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { LocalFolderStore } from '../../src/store/local-folder-store.ts';
+import { MemoryObjectStore } from '../../src/store/memory-object-store.ts';
 import { describeObjectStoreContract } from '../contracts/object-store-contract.ts';
 
 describeObjectStoreContract('local folder', async () => {
@@ -21,3 +22,5 @@ it('leaves no temp file behind and gives absolute locations', async () => {
     await rm(root, { recursive: true, force: true });
   }
 });
+
+describeObjectStoreContract('memory', async () => ({ store: new MemoryObjectStore(), cleanup: async () => undefined }));
