@@ -18,6 +18,7 @@ export const ErrorCode = {
   Catalog: 'SLUICE_CATALOG',
   CatalogSchemaMismatch: 'SLUICE_CATALOG_SCHEMA_MISMATCH',
   Checkpoint: 'SLUICE_CHECKPOINT',
+  LeaseLost: 'SLUICE_LEASE_LOST',
   Source: 'SLUICE_SOURCE',
   Batch: 'SLUICE_BATCH',
   Query: 'SLUICE_QUERY',
@@ -96,6 +97,43 @@ export class CatalogSchemaMismatchError extends SluiceError {
 export class CheckpointError extends SluiceError {
   constructor(message: string, cause?: unknown) {
     super(message, { code: ErrorCode.Checkpoint, cause });
+  }
+}
+
+/**
+ * A worker acted on a shard lease that is no longer its own: another worker took it (after
+ * this one stopped renewing for the lease's duration) or it was released. Nothing was written;
+ * the worker must stop reading the shard, because the new holder resumes it from the last
+ * committed checkpoint.
+ *
+ * @example
+ * ```ts
+ * try { await checkpoints.commit(scope, shardId, checkpoint, { lease }) } catch (e) {
+ *   if (e instanceof LeaseLostError) return stopShard(e.shardId);
+ *   throw e;
+ * }
+ * ```
+ */
+export class LeaseLostError extends SluiceError {
+  readonly job: string;
+  readonly stream: string;
+  readonly shardId: string;
+  readonly owner: string;
+  /** Who holds the lease now; undefined when nobody does (released or never taken). */
+  readonly holder: string | undefined;
+
+  constructor(where: { job: string; stream: string; shardId: string; owner: string; holder: string | undefined }) {
+    const now = where.holder === undefined ? 'nobody holds it now' : `'${where.holder}' holds it now`;
+    super(
+      `lease on shard '${where.shardId}' of job '${where.job}', stream '${where.stream}' is no longer held by '${where.owner}' ` +
+        `(${now}): stop processing the shard; its holder resumes it from the last committed checkpoint`,
+      { code: ErrorCode.LeaseLost },
+    );
+    this.job = where.job;
+    this.stream = where.stream;
+    this.shardId = where.shardId;
+    this.owner = where.owner;
+    this.holder = where.holder;
   }
 }
 

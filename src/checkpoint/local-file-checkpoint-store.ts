@@ -1,8 +1,11 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { CheckpointError } from '../errors.ts';
-import { compareSequenceNumbers } from '../source/stream-record.ts';
-import type { CheckpointScope, CheckpointStore, ShardCheckpoint } from './checkpoint-store.ts';
+import { CheckpointError, LeaseLostError } from '../errors.ts';
+import type { CheckpointScope, CheckpointStore, CommitOptions, LeaseRequest, ShardCheckpoint, ShardLease } from './checkpoint-store.ts';
+import { LeaseObserver } from './lease-observer.ts';
+import { nameSegment } from './name-segment.ts';
+import { EMPTY_SHARD_STATE, holdsLease, leaseOf, withCheckpoint, withLeaseReleased, withLeaseTaken } from './shard-state.ts';
+import type { ShardState } from './shard-state.ts';
 
 /**
  * Options for {@link LocalFileCheckpointStore}.
@@ -17,12 +20,29 @@ export interface LocalFileCheckpointStoreOptions {
   readonly dir: string;
 }
 
-/** On-disk shape; `version` lets a later format be told apart. */
+/**
+ * On-disk shape; `version` lets a later format be told apart. `leases` appears once a lease
+ * was taken, so files of lease-free runs look as they always did.
+ */
 interface CheckpointFile {
   readonly version: 1;
   readonly job: string;
   readonly stream: string;
   readonly shards: Record<string, ShardCheckpoint>;
+  readonly leases?: Record<string, StoredLease>;
+}
+
+/** A shard's lease counter and, while someone holds it, the holder. */
+interface StoredLease {
+  readonly counter: number;
+  readonly owner?: string;
+  readonly durationMs?: number;
+}
+
+/** What a step run inside a file's queue decides: the file to write (if any) and the answer. */
+interface FileUpdate<R> {
+  readonly write?: CheckpointFile;
+  readonly result: R;
 }
 
 /**
@@ -34,10 +54,11 @@ let tempCounter = 0;
 
 /**
  * CheckpointStore on the local disk: one JSON file per job and stream
- * (`<dir>/<job>/<stream>.json`, shard id -> checkpoint). Each commit rewrites the file through
- * a temporary file, fsync and rename, so a crash leaves the old or the new file, never half of
- * one. Commits to one file are serialized inside the process; several processes must not
- * share a folder (use the S3 store for that).
+ * (`<dir>/<job>/<stream>.json`, shard id -> checkpoint, plus shard id -> lease once leases
+ * are used). Each change rewrites the file through a temporary file, fsync and rename, so a
+ * crash leaves the old or the new file, never half of one. Changes to one file are serialized
+ * inside the process, which makes every lease step a compare-and-swap on the shard's lease
+ * counter; several processes must not share a folder (use the S3 store for that).
  *
  * @example
  * ```ts
@@ -49,6 +70,7 @@ let tempCounter = 0;
  */
 export class LocalFileCheckpointStore implements CheckpointStore {
   readonly #dir: string;
+  readonly #observer = new LeaseObserver();
 
   constructor(options: LocalFileCheckpointStoreOptions) {
     this.#dir = resolve(options.dir);
@@ -66,29 +88,93 @@ export class LocalFileCheckpointStore implements CheckpointStore {
     const file = this.#fileOf(scope);
     // Wait for this process's commits in flight so a load sees what was committed before it.
     await (fileQueues.get(file) ?? Promise.resolve()).catch(() => undefined);
-    const shards = await readShards(file, scope);
-    return new Map(Object.entries(shards));
+    const content = await readCheckpointFile(file, scope);
+    return new Map(Object.entries(content.shards));
   }
 
   /**
    * Records a shard's checkpoint; an older sequence number than the stored one is ignored and
-   * `ended` is never undone.
+   * `ended` is never undone. With `lease`, commits only while that lease is current.
    *
    * @example
    * ```ts
-   * await store.commit(scope, batch.shardId, { sequenceNumber: last.sequenceNumber, ended: false });
+   * await store.commit(scope, batch.shardId, { sequenceNumber: last.sequenceNumber, ended: false }, { lease });
    * ```
    */
-  commit(scope: CheckpointScope, shardId: string, checkpoint: ShardCheckpoint): Promise<void> {
+  commit(scope: CheckpointScope, shardId: string, checkpoint: ShardCheckpoint, options: CommitOptions = {}): Promise<void> {
+    const { lease } = options;
+    if (lease !== undefined) assertLeaseFor(lease, scope, shardId);
+    return this.#update(scope, (content) => {
+      const state = stateOf(content, shardId);
+      if (lease !== undefined && !holdsLease(state, lease)) throw lost(lease, state);
+      const next = withCheckpoint(state, checkpoint);
+      return next === state ? { result: undefined } : { write: withShard(content, shardId, next), result: undefined };
+    });
+  }
+
+  /**
+   * Takes the shard's lease when it is free, already `request.owner`'s, or unchanged for its
+   * duration as seen by this store; `undefined` otherwise (ask again later).
+   *
+   * @example
+   * ```ts
+   * const lease = await store.acquireLease(scope, 'shardId-000000000000', { owner: 'worker-1', durationMs: 30_000 });
+   * ```
+   */
+  acquireLease(scope: CheckpointScope, shardId: string, request: LeaseRequest): Promise<ShardLease | undefined> {
+    const key = `${this.#fileOf(scope)}#${shardId}`;
+    return this.#update(scope, (content) => {
+      const state = stateOf(content, shardId);
+      if (!this.#observer.mayTake(key, state, request)) return { result: undefined };
+      this.#observer.forget(key);
+      const next = withLeaseTaken(state, request);
+      return { write: withShard(content, shardId, next), result: leaseOf(scope, shardId, next, performance.now()) };
+    });
+  }
+
+  /**
+   * Extends a held lease; rejects with `LeaseLostError` when it is no longer current.
+   *
+   * @example
+   * ```ts
+   * lease = await store.renewLease(lease);
+   * ```
+   */
+  renewLease(lease: ShardLease): Promise<ShardLease> {
+    return this.#update(lease.scope, (content) => {
+      const state = stateOf(content, lease.shardId);
+      if (!holdsLease(state, lease)) throw lost(lease, state);
+      const next = withLeaseTaken(state, lease);
+      return { write: withShard(content, lease.shardId, next), result: leaseOf(lease.scope, lease.shardId, next, performance.now()) };
+    });
+  }
+
+  /**
+   * Frees the shard for any worker at once; a lease that is no longer current is left alone.
+   *
+   * @example
+   * ```ts
+   * await store.releaseLease(lease);
+   * ```
+   */
+  releaseLease(lease: ShardLease): Promise<void> {
+    return this.#update(lease.scope, (content) => {
+      const state = stateOf(content, lease.shardId);
+      if (!holdsLease(state, lease)) return { result: undefined };
+      return { write: withShard(content, lease.shardId, withLeaseReleased(state)), result: undefined };
+    });
+  }
+
+  /** Runs one read-decide-write step on the scope's file, after every earlier step of this process. */
+  #update<R>(scope: CheckpointScope, step: (content: CheckpointFile) => FileUpdate<R>): Promise<R> {
     const file = this.#fileOf(scope);
     const previous = fileQueues.get(file) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
       .then(async () => {
-        const shards = await readShards(file, scope);
-        const merged = mergeCheckpoint(shards[shardId], checkpoint);
-        if (merged === shards[shardId]) return;
-        await writeAtomically(file, { version: 1, job: scope.job, stream: scope.stream, shards: { ...shards, [shardId]: merged } }, scope);
+        const update = step(await readCheckpointFile(file, scope));
+        if (update.write !== undefined) await writeAtomically(file, update.write, scope);
+        return update.result;
       });
     fileQueues.set(file, next);
     // Forget the queue once idle so long-running processes do not keep one entry per file forever.
@@ -100,38 +186,46 @@ export class LocalFileCheckpointStore implements CheckpointStore {
   }
 
   #fileOf(scope: CheckpointScope): string {
-    return join(this.#dir, safeSegment(scope.job), `${safeSegment(scope.stream)}.json`);
+    return join(this.#dir, nameSegment(scope.job), `${nameSegment(scope.stream)}.json`);
   }
 }
 
-/** Keeps a checkpoint from moving backwards; returns `current` itself when nothing changes. */
-function mergeCheckpoint(current: ShardCheckpoint | undefined, update: ShardCheckpoint): ShardCheckpoint {
-  if (current === undefined) return normalized(update);
-  const order = compareOptionalSequence(update.sequenceNumber, current.sequenceNumber);
-  if (order < 0) return current;
-  const ended = current.ended || update.ended;
-  if (order === 0 && ended === current.ended) return current;
-  return normalized({ ...(order > 0 ? update : current), ended });
+function stateOf(content: CheckpointFile, shardId: string): ShardState {
+  const checkpoint = content.shards[shardId];
+  const stored = content.leases?.[shardId];
+  if (stored === undefined) return checkpoint === undefined ? EMPTY_SHARD_STATE : { checkpoint, leaseCounter: 0 };
+  const holder =
+    stored.owner === undefined || stored.durationMs === undefined ? undefined : { owner: stored.owner, durationMs: stored.durationMs };
+  return { ...(checkpoint === undefined ? {} : { checkpoint }), leaseCounter: stored.counter, ...(holder === undefined ? {} : { holder }) };
 }
 
-/** A shard that ended with no records has no sequence number: it sorts before any record. */
-function compareOptionalSequence(a: string | undefined, b: string | undefined): number {
-  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? -1 : 1;
-  return compareSequenceNumbers(a, b);
+function withShard(content: CheckpointFile, shardId: string, state: ShardState): CheckpointFile {
+  const shards = state.checkpoint === undefined ? content.shards : { ...content.shards, [shardId]: state.checkpoint };
+  if (state.leaseCounter === 0) return { ...content, shards };
+  const lease: StoredLease = state.holder === undefined ? { counter: state.leaseCounter } : { counter: state.leaseCounter, ...state.holder };
+  return { ...content, shards, leases: { ...content.leases, [shardId]: lease } };
 }
 
-function normalized(checkpoint: ShardCheckpoint): ShardCheckpoint {
-  return checkpoint.sequenceNumber === undefined
-    ? { ended: checkpoint.ended }
-    : { sequenceNumber: checkpoint.sequenceNumber, ended: checkpoint.ended };
+/** A lease handed to the wrong shard is a programming error, not a lost lease: say so. */
+function assertLeaseFor(lease: ShardLease, scope: CheckpointScope, shardId: string): void {
+  if (lease.shardId !== shardId || lease.scope.job !== scope.job || lease.scope.stream !== scope.stream) {
+    throw new CheckpointError(
+      `commit of shard '${shardId}' (job '${scope.job}', stream '${scope.stream}') was fenced by the lease of shard ` +
+        `'${lease.shardId}' (job '${lease.scope.job}', stream '${lease.scope.stream}'): pass the shard's own lease`,
+    );
+  }
 }
 
-async function readShards(file: string, scope: CheckpointScope): Promise<Record<string, ShardCheckpoint>> {
+function lost(lease: ShardLease, state: ShardState): LeaseLostError {
+  return new LeaseLostError({ ...lease.scope, shardId: lease.shardId, owner: lease.owner, holder: state.holder?.owner });
+}
+
+async function readCheckpointFile(file: string, scope: CheckpointScope): Promise<CheckpointFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, job: scope.job, stream: scope.stream, shards: {} };
     throw new CheckpointError(`cannot read checkpoints of job '${scope.job}', stream '${scope.stream}' from ${file}: ${(error as Error).message}`, error);
   }
   let parsed: unknown;
@@ -141,19 +235,33 @@ async function readShards(file: string, scope: CheckpointScope): Promise<Record<
     throw corrupt(file, scope, 'it is not JSON', error);
   }
   if (!isCheckpointFile(parsed)) throw corrupt(file, scope, "it lacks 'version: 1' and a 'shards' object");
-  return parsed.shards;
+  return parsed;
 }
 
 function isCheckpointFile(value: unknown): value is CheckpointFile {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<CheckpointFile>;
   if (candidate.version !== 1 || typeof candidate.shards !== 'object' || candidate.shards === null) return false;
-  return Object.values(candidate.shards).every(
+  const shardsValid = Object.values(candidate.shards).every(
     (c: unknown) =>
       typeof c === 'object' &&
       c !== null &&
       typeof (c as ShardCheckpoint).ended === 'boolean' &&
       ['string', 'undefined'].includes(typeof (c as ShardCheckpoint).sequenceNumber),
+  );
+  if (!shardsValid) return false;
+  if (candidate.leases === undefined) return true;
+  return (
+    typeof candidate.leases === 'object' &&
+    candidate.leases !== null &&
+    Object.values(candidate.leases).every(
+      (l: unknown) =>
+        typeof l === 'object' &&
+        l !== null &&
+        Number.isSafeInteger((l as StoredLease).counter) &&
+        ['string', 'undefined'].includes(typeof (l as StoredLease).owner) &&
+        ['number', 'undefined'].includes(typeof (l as StoredLease).durationMs),
+    )
   );
 }
 
@@ -182,10 +290,4 @@ async function writeAtomically(file: string, content: CheckpointFile, scope: Che
     await rm(temp, { force: true }).catch(() => undefined);
     throw new CheckpointError(`cannot commit checkpoint of job '${scope.job}', stream '${scope.stream}' to ${file}: ${(error as Error).message}`, error);
   }
-}
-
-/** Job and stream names become path segments: nothing in them may climb out of `dir`. */
-function safeSegment(name: string): string {
-  const encoded = encodeURIComponent(name);
-  return /^\.+$/.test(encoded) ? encoded.replaceAll('.', '%2E') : encoded;
 }

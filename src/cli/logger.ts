@@ -12,7 +12,7 @@ import { createConsola, type ConsolaInstance } from 'consola';
  */
 export function createCliLogger(options: { quiet?: boolean } = {}): ConsolaInstance {
   return createConsola({
-    level: options.quiet ? 1 : 3,
+    level: options.quiet ? 0 : 3,
     stdout: process.stderr,
     stderr: process.stderr,
     fancy: process.stderr.isTTY === true && !process.env['CI'],

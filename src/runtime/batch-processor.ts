@@ -11,6 +11,7 @@ import type { ObjectStore } from '../store/object-store.ts';
 
 /** What one committed batch wrote. */
 export interface BatchReport {
+  readonly shardId: string;
   readonly records: number;
   readonly rows: number;
   readonly rejects: number;
@@ -51,7 +52,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
   const tableRoot = tableRootKey({ prefix: job.output.prefix, table: job.output.name });
 
   return async (records) => {
-    if (records.length === 0) return { records: 0, rows: 0, rejects: 0, files: [], rejectFiles: [], newPartitions: 0, bytes: 0 };
+    if (records.length === 0) return { shardId: '', records: 0, rows: 0, rejects: 0, files: [], rejectFiles: [], newPartitions: 0, bytes: 0 };
     const range = `${records[0]!.shardId} ${recordId(records[0]!)}..${recordId(records.at(-1)!)}`;
     try {
       const output = runBatch(job, records);
@@ -64,7 +65,12 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
         const bytes = encodeRejects(job.name, file.rejects);
         writes.push(store.put(file.key, bytes, { contentType: 'application/x-ndjson' }).then(() => bytes.byteLength));
       }
-      const sizes = await Promise.all(writes);
+      // Wait for every write to settle before answering: a write of a failed attempt that
+      // landed after the retry's write of the same key would replace newer rows with older ones.
+      const settled = await Promise.allSettled(writes);
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      const sizes = settled.map((s) => (s as PromiseFulfilledResult<number>).value);
 
       const fresh: PartitionDescriptor[] = [];
       for (const file of output.files) {
@@ -76,6 +82,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
         for (const file of output.files) registered.add(file.path);
       }
       return {
+        shardId: records[0]!.shardId,
         records: output.records,
         rows: output.rows,
         rejects: output.rejects,

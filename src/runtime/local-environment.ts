@@ -19,6 +19,8 @@ export interface ProjectPaths {
   readonly warehouse: string;
   readonly catalog: string;
   readonly checkpoints: string;
+  /** The local on-failure destination: ranges the event source mapping gave up on, per job. */
+  readonly failures: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export function projectPaths(dir: string): ProjectPaths {
     warehouse: join(root, 'warehouse'),
     catalog: join(root, 'catalog'),
     checkpoints: join(root, 'checkpoints'),
+    failures: join(root, 'failures'),
   };
 }
 

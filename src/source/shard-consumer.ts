@@ -5,7 +5,7 @@ import {
   type GetRecordsOutput,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
-import { BatchError, SourceError, SluiceError } from '../errors.ts';
+import { BatchError, CheckpointError, SourceError, SluiceError } from '../errors.ts';
 import type { CheckpointScope, CheckpointStore, ShardCheckpoint } from '../checkpoint/checkpoint-store.ts';
 import { abortableDelay } from './abortable-delay.ts';
 import { backoffDelayMs, Jitter, type BackoffPolicy } from './backoff.ts';
@@ -15,7 +15,7 @@ import { toStreamRecord } from './kinesis-record.ts';
 import { retryKinesisCall } from './kinesis-retry.ts';
 import { PollerEventType, type PollerEvent } from './poller-events.ts';
 import type { ShardInfo } from './shard-lineage.ts';
-import type { StreamRecord } from './stream-record.ts';
+import { compareSequenceNumbers, type StreamRecord } from './stream-record.ts';
 
 /**
  * Where a shard without a checkpoint starts: its oldest record, or records arriving from now.
@@ -42,6 +42,12 @@ export type StartingPosition = (typeof StartingPosition)[keyof typeof StartingPo
 export interface ShardBatch {
   readonly shardId: string;
   readonly records: StreamRecord[];
+  /**
+   * Commits the checkpoint through `sequenceNumber` (a record of this batch) before the
+   * batch is done: what the event source mapping does after a partial success. If the
+   * batch then fails, it is re-read from right after the last such commit.
+   */
+  checkpoint(sequenceNumber: string): Promise<void>;
 }
 
 /**
@@ -183,8 +189,17 @@ export async function consumeShard(
       pending = [];
       const first = batch[0] as StreamRecord;
       const lastOfBatch = batch.at(-1) as StreamRecord;
+      const inBatch = new Set(batch.map((r) => r.sequenceNumber));
+      const checkpointWithin = async (sequenceNumber: string) => {
+        if (!inBatch.has(sequenceNumber)) {
+          throw new CheckpointError(`shard '${shardId}': ${sequenceNumber} is not a record of the batch being processed; checkpoint only records of this batch`);
+        }
+        if (committed !== undefined && compareSequenceNumbers(sequenceNumber, committed) <= 0) return;
+        await commit({ sequenceNumber, ended: false });
+        committed = sequenceNumber;
+      };
       try {
-        await context.onBatch({ shardId, records: batch.slice() });
+        await context.onBatch({ shardId, records: batch.slice(), checkpoint: checkpointWithin });
       } catch (error) {
         failures += 1;
         const range = { firstSequenceNumber: first.sequenceNumber, lastSequenceNumber: lastOfBatch.sequenceNumber };
@@ -199,6 +214,10 @@ export async function consumeShard(
         }
         const retryInMs = backoffDelayMs(BATCH_RETRY, failures);
         context.log({ type: PollerEventType.BatchFailed, shardId, attempt: failures, ...range, error, retryInMs });
+        // A commit that failed may still have taken effect: resume from the durable checkpoint,
+        // never from what this worker believes, or a shorter retry could overwrite a file
+        // whose later rows the durable checkpoint already counts as done.
+        committed = (await durableCheckpoint(context, shardId)) ?? committed;
         // Re-read from the checkpoint, as the event source mapping would. Without a checkpoint,
         // AT the failed batch's first record: re-reading from LATEST would skip the batch.
         position =
@@ -285,4 +304,14 @@ function getRecords(
 function retryLogger(context: ShardConsumerContext, where: { readonly operation: string; readonly shardId: string }) {
   return (retry: { readonly attempt: number; readonly delayMs: number; readonly error: unknown }) =>
     context.log({ type: PollerEventType.KinesisRetry, ...where, ...retry });
+}
+
+/** The shard's checkpoint as the store holds it now. */
+async function durableCheckpoint(context: ShardConsumerContext, shardId: string): Promise<string | undefined> {
+  try {
+    return (await context.checkpoints.load(context.scope)).get(shardId)?.sequenceNumber;
+  } catch (error) {
+    if (error instanceof SluiceError) throw error;
+    throw new SourceError(`reading the checkpoint of stream '${context.stream}', shard '${shardId}' failed: ${messageOf(error)}`, error);
+  }
 }

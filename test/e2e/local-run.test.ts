@@ -56,11 +56,14 @@ afterAll(async () => {
 });
 
 /** A store that dies after `healthyPuts` writes, as a killed worker would: files written, no checkpoint. */
-function dyingStore(inner: ObjectStore, healthyPuts: number): ObjectStore {
+function dyingStore(inner: ObjectStore, healthyPuts: number, onDeath: () => void): ObjectStore {
   let puts = 0;
   return {
     put: async (key, body, options) => {
-      if (++puts > healthyPuts) throw new ObjectStoreError('worker killed (test)');
+      if (++puts > healthyPuts) {
+        onDeath();
+        throw new ObjectStoreError('worker killed (test)');
+      }
       await inner.put(key, body, options);
     },
     get: (key) => inner.get(key),
@@ -72,7 +75,7 @@ function dyingStore(inner: ObjectStore, healthyPuts: number): ObjectStore {
 
 describe('sensor-readings end to end on the embedded Kinesis server', () => {
   it('runs, stops midway, crashes mid-batch, resumes, and writes every valid record once', async () => {
-    const base = { job, kinesis: env.kinesis, catalog: env.catalog, checkpoints: env.checkpoints, batchSize: 250, batchWindowSeconds: 0 };
+    const base = { job, kinesis: env.kinesis, catalog: env.catalog, checkpoints: env.checkpoints, failuresDir: join(dir, 'failures'), batchSize: 250, batchWindowSeconds: 0 };
 
     // 1. Stop after three committed batches (Ctrl-C).
     const stop = new AbortController();
@@ -82,7 +85,16 @@ describe('sensor-readings end to end on the embedded Kinesis server', () => {
     expect(first.records).toBeLessThan(produced.length);
 
     // 2. Die mid-batch: some files of a batch written, the checkpoint not moved.
-    await expect(runJob({ ...base, store: dyingStore(env.store, 7), untilCaughtUp: true })).rejects.toThrow(/worker killed/);
+    const kill = new AbortController();
+    const errors: unknown[] = [];
+    await runJob({
+      ...base,
+      store: dyingStore(env.store, 7, () => kill.abort()),
+      signal: kill.signal,
+      untilCaughtUp: true,
+      onEvent: (e) => e.type === 'handler-error' && errors.push(e.error),
+    });
+    expect(String(errors[0])).toMatch(/worker killed/);
 
     // 3. Restart and catch up.
     const last = await runJob({ ...base, store: env.store, untilCaughtUp: true });

@@ -45,6 +45,16 @@ class MemoryCatalog implements Catalog {
   }
 }
 
+/** Writes that take effect after a random number of event-loop turns, as over a network: a slow write may land late. */
+function withLatency(store: MemoryObjectStore, random: SeededRandom): MemoryObjectStore {
+  return Object.assign(Object.create(store) as MemoryObjectStore, {
+    put: async (key: string, body: Uint8Array) => {
+      for (let turns = Math.floor(random.next() * 4); turns > 0; turns--) await new Promise<void>((resolve) => setImmediate(resolve));
+      await store.put(key, body);
+    },
+  });
+}
+
 /** The store as seen through a different key naming, to show the property catches a broken rule. */
 function renaming(store: MemoryObjectStore, renameKey?: (key: string) => string): MemoryObjectStore {
   if (!renameKey) return store;
@@ -110,7 +120,7 @@ async function simulate(s: Scenario, mutation: { renameKey?: (key: string) => st
 
   function coldStart() {
     return createKinesisHandler(job, {
-      adapters: () => ({ store: chaoticStore(renaming(store, mutation.renameKey), chaos), catalog: chaoticCatalog(catalog, chaos) }),
+      adapters: () => ({ store: chaoticStore(renaming(withLatency(store, random), mutation.renameKey), chaos), catalog: chaoticCatalog(catalog, chaos) }),
       onError: () => undefined,
     });
   }
@@ -184,7 +194,7 @@ describe('exactly-once under a simulated event source mapping', () => {
           bisect: fc.boolean(),
           badEvery: fc.integer({ min: 0, max: 9 }),
         }),
-        simulate,
+        (scenario) => simulate(scenario),
       ),
       { numRuns: 120, ...(seed === undefined ? {} : { seed }), verbose: true },
     );

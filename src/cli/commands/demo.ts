@@ -12,8 +12,9 @@ import { runJob } from '../../runtime/local-runner.ts';
 import { putRecords } from '../../source/producer.ts';
 import { ensureStream } from '../../source/stream-admin.ts';
 import { createCliLogger, type CliLogger } from '../logger.ts';
-import { wholeNumber } from '../option-parsers.ts';
+import { decimal, wholeNumber } from '../option-parsers.ts';
 import { renderTable } from '../print-table.ts';
+import { describeRunEvent, seededChaos } from '../run-events.ts';
 import { withMalformed } from '../simulate/malformed.ts';
 import { senseHatMessages } from '../simulate/sense-hat.ts';
 
@@ -40,6 +41,8 @@ export interface DemoOptions {
   /** Share of deliberately malformed records. */
   readonly malformedRate: number;
   readonly seed: number;
+  /** Failure injection probability (0 for none). */
+  readonly chaos: number;
   readonly log: CliLogger;
 }
 
@@ -89,9 +92,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       store: env.store,
       catalog: env.catalog,
       checkpoints: env.checkpoints,
+      failuresDir: join(env.paths.failures, job.name),
       untilCaughtUp: true,
+      ...(options.chaos > 0 ? { chaos: seededChaos({ probability: options.chaos, seed: options.seed }) } : {}),
+      onEvent: (event) => describeRunEvent(event, log),
     });
-    log.info(`${summary.batches} batches: ${summary.rows} rows, ${summary.rejects} rejects`);
+    log.info(
+      `${summary.batches} batches committed: ${summary.rows} rows, ${summary.rejects} rejects` +
+        (options.chaos > 0 ? `; chaos forced ${summary.retries} retries and ${summary.restarts} worker restarts` : ''),
+    );
     return { records: encoded.length, ...(await readBack(env, job.output)), warehouse: env.paths.warehouse };
   } finally {
     await env.close();
@@ -145,8 +154,9 @@ export function registerDemo(program: Command): void {
     .option('--hours <n>', 'hours of event time the records span', wholeNumber({ min: 1, max: 24 * 365 }), 4)
     .option('--shards <n>', 'shards of the stream', wholeNumber({ min: 1, max: 100 }), 2)
     .option('--seed <n>', 'seed of the simulated devices', wholeNumber(), 7)
+    .option('--chaos <p>', 'inject failures: each commit step fails or the worker dies with probability p (0-1)', decimal({ max: 1 }), 0)
     .option('--json', 'print one JSON object: records, rows, rejects, files, partitions, warehouse')
-    .action(async (flags: { dir: string; records: number; devices: number; hours: number; shards: number; seed: number; json?: boolean }) => {
+    .action(async (flags: { dir: string; records: number; devices: number; hours: number; shards: number; seed: number; chaos: number; json?: boolean }) => {
       const log = createCliLogger({ quiet: flags.json === true });
       const result = await runDemo({ ...flags, malformedRate: 0.005, log });
       if (flags.json) {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadJob } from '../../runtime/load-job.ts';
 import { openLocalEnvironment } from '../../runtime/local-environment.ts';
@@ -5,6 +6,7 @@ import { runJob, type RunSummary } from '../../runtime/local-runner.ts';
 import { createCliLogger } from '../logger.ts';
 import { decimal, wholeNumber } from '../option-parsers.ts';
 import { stopSignal } from '../stop-signal.ts';
+import { describeRunEvent, seededChaos } from '../run-events.ts';
 
 interface RunFlags {
   readonly dir: string;
@@ -16,6 +18,8 @@ interface RunFlags {
   readonly batchWindow?: number;
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   readonly json?: boolean;
+  readonly chaos?: number;
+  readonly seed: number;
 }
 
 /** `sluice run <job>`: consume the job's stream into its table until stopped or caught up. */
@@ -31,6 +35,8 @@ export function registerRun(program: Command): void {
       if (v !== 'TRIM_HORIZON' && v !== 'LATEST') throw new Error('use TRIM_HORIZON or LATEST');
       return v;
     })
+    .option('--chaos <p>', 'inject failures: each commit step fails or the worker dies with probability p (0-1)', decimal({ max: 1 }))
+    .option('--seed <n>', 'seed of --chaos, for a replayable run', wholeNumber(), 1)
     .option('--json', 'print the summary as JSON')
     .action(async (name: string, flags: RunFlags) => {
       const log = createCliLogger();
@@ -51,15 +57,22 @@ export function registerRun(program: Command): void {
           ...(flags.batchSize ? { batchSize: flags.batchSize } : {}),
           ...(flags.batchWindow !== undefined ? { batchWindowSeconds: flags.batchWindow } : {}),
           ...(flags.startingPosition ? { startingPosition: flags.startingPosition } : {}),
-          onBatch: (shardId, report) =>
-            log.info(`${shardId}: ${report.records} records -> ${report.rows} rows in ${report.files.length} files, ${report.rejects} rejects`),
+          ...(flags.chaos ? { chaos: seededChaos({ probability: flags.chaos, seed: flags.seed }) } : {}),
+          onEvent: (event) => describeRunEvent(event, log),
+          failuresDir: join(env.paths.failures, job.name),
+          onBatch: (report) =>
+            log.info(`${report.shardId}: ${report.records} records -> ${report.rows} rows in ${report.files.length} files, ${report.rejects} rejects`),
         });
       } finally {
         stop.dispose();
         await env.close();
       }
       if (flags.json) process.stdout.write(`${JSON.stringify({ job: job.name, ...summary, warehouse: env.paths.warehouse })}\n`);
-      else log.success(`${summary.records} records -> ${summary.rows} rows, ${summary.rejects} rejects, ${summary.files} files in ${summary.batches} batches`);
+      else {
+        log.success(`${summary.records} records -> ${summary.rows} rows, ${summary.rejects} rejects, ${summary.files} files in ${summary.batches} batches`);
+        if (summary.retries || summary.restarts) log.info(`${summary.retries} retried invocations, ${summary.restarts} worker restarts`);
+        if (summary.sentToDestination) log.warn(`${summary.sentToDestination} records sent to the on-failure destination: ${join(env.paths.failures, job.name)}`);
+      }
     });
 }
 
