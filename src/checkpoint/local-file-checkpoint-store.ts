@@ -1,10 +1,10 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { CheckpointError, LeaseLostError } from '../errors.ts';
+import { CheckpointError } from '../errors.ts';
 import type { CheckpointScope, CheckpointStore, CommitOptions, LeaseRequest, ShardCheckpoint, ShardLease } from './checkpoint-store.ts';
 import { LeaseObserver } from './lease-observer.ts';
 import { nameSegment } from './name-segment.ts';
-import { EMPTY_SHARD_STATE, holdsLease, leaseOf, withCheckpoint, withLeaseReleased, withLeaseTaken } from './shard-state.ts';
+import { assertLeaseFor, EMPTY_SHARD_STATE, holdsLease, leaseLost, leaseOf, withCheckpoint, withLeaseReleased, withLeaseTaken } from './shard-state.ts';
 import type { ShardState } from './shard-state.ts';
 
 /**
@@ -106,7 +106,7 @@ export class LocalFileCheckpointStore implements CheckpointStore {
     if (lease !== undefined) assertLeaseFor(lease, scope, shardId);
     return this.#update(scope, (content) => {
       const state = stateOf(content, shardId);
-      if (lease !== undefined && !holdsLease(state, lease)) throw lost(lease, state);
+      if (lease !== undefined && !holdsLease(state, lease)) throw leaseLost(lease, state);
       const next = withCheckpoint(state, checkpoint);
       return next === state ? { result: undefined } : { write: withShard(content, shardId, next), result: undefined };
     });
@@ -143,7 +143,7 @@ export class LocalFileCheckpointStore implements CheckpointStore {
   renewLease(lease: ShardLease): Promise<ShardLease> {
     return this.#update(lease.scope, (content) => {
       const state = stateOf(content, lease.shardId);
-      if (!holdsLease(state, lease)) throw lost(lease, state);
+      if (!holdsLease(state, lease)) throw leaseLost(lease, state);
       const next = withLeaseTaken(state, lease);
       return { write: withShard(content, lease.shardId, next), result: leaseOf(lease.scope, lease.shardId, next, performance.now()) };
     });
@@ -204,20 +204,6 @@ function withShard(content: CheckpointFile, shardId: string, state: ShardState):
   if (state.leaseCounter === 0) return { ...content, shards };
   const lease: StoredLease = state.holder === undefined ? { counter: state.leaseCounter } : { counter: state.leaseCounter, ...state.holder };
   return { ...content, shards, leases: { ...content.leases, [shardId]: lease } };
-}
-
-/** A lease handed to the wrong shard is a programming error, not a lost lease: say so. */
-function assertLeaseFor(lease: ShardLease, scope: CheckpointScope, shardId: string): void {
-  if (lease.shardId !== shardId || lease.scope.job !== scope.job || lease.scope.stream !== scope.stream) {
-    throw new CheckpointError(
-      `commit of shard '${shardId}' (job '${scope.job}', stream '${scope.stream}') was fenced by the lease of shard ` +
-        `'${lease.shardId}' (job '${lease.scope.job}', stream '${lease.scope.stream}'): pass the shard's own lease`,
-    );
-  }
-}
-
-function lost(lease: ShardLease, state: ShardState): LeaseLostError {
-  return new LeaseLostError({ ...lease.scope, shardId: lease.shardId, owner: lease.owner, holder: state.holder?.owner });
 }
 
 async function readCheckpointFile(file: string, scope: CheckpointScope): Promise<CheckpointFile> {

@@ -1,5 +1,6 @@
+import { CheckpointError, LeaseLostError } from '../errors.ts';
 import { mergeCheckpoint } from './checkpoint-merge.ts';
-import type { LeaseRequest, ShardCheckpoint, ShardLease } from './checkpoint-store.ts';
+import type { CheckpointScope, LeaseRequest, ShardCheckpoint, ShardLease } from './checkpoint-store.ts';
 
 /**
  * Everything a CheckpointStore keeps about one shard: its checkpoint and its lease, in one
@@ -120,4 +121,33 @@ export function withCheckpoint(state: ShardState, checkpoint: ShardCheckpoint): 
  */
 export function leaseOf(scope: ShardLease['scope'], shardId: string, state: HeldShardState, renewedAt: number): ShardLease {
   return { scope, shardId, owner: state.holder.owner, durationMs: state.holder.durationMs, counter: state.leaseCounter, renewedAt };
+}
+
+/**
+ * The error for a lease that is no longer current, naming who holds the shard now.
+ *
+ * @example
+ * ```ts
+ * if (!holdsLease(state, lease)) throw leaseLost(lease, state);
+ * ```
+ */
+export function leaseLost(lease: ShardLease, state: ShardState): LeaseLostError {
+  return new LeaseLostError({ ...lease.scope, shardId: lease.shardId, owner: lease.owner, holder: state.holder?.owner });
+}
+
+/**
+ * Refuses a fence made of another shard's lease: a programming error, not a lost lease.
+ *
+ * @example
+ * ```ts
+ * if (options.lease) assertLeaseFor(options.lease, scope, shardId);
+ * ```
+ */
+export function assertLeaseFor(lease: ShardLease, scope: CheckpointScope, shardId: string): void {
+  if (lease.shardId !== shardId || lease.scope.job !== scope.job || lease.scope.stream !== scope.stream) {
+    throw new CheckpointError(
+      `commit of shard '${shardId}' (job '${scope.job}', stream '${scope.stream}') was fenced by the lease of shard ` +
+        `'${lease.shardId}' (job '${lease.scope.job}', stream '${lease.scope.stream}'): pass the shard's own lease`,
+    );
+  }
 }

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import job from '../../jobs/sensor-readings.ts';
+import type { Catalog, PartitionDescriptor } from '../../src/catalog/catalog.ts';
+import { ObjectStoreError } from '../../src/errors.ts';
+import { eventOfRecords, recordsOfEvent } from '../../src/runtime/lambda/kinesis-event.ts';
+import { createKinesisHandler } from '../../src/runtime/lambda/kinesis-handler.ts';
+import { MemoryObjectStore } from '../../src/store/memory-object-store.ts';
+import { kplAggregate } from '../helpers/kpl.ts';
+import { senseHat, streamRecords } from '../helpers/records.ts';
+
+const SOURCE = { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/iot-sensor', region: 'eu-west-1', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:f' };
+
+function catalogDouble(): Catalog & { registered: string[]; calls: number } {
+  const c = {
+    registered: [] as string[],
+    calls: 0,
+    ensureTable: async () => undefined,
+    registerPartitions: async (_: unknown, ps: readonly PartitionDescriptor[]) => {
+      c.calls++;
+      c.registered.push(...ps.map((p) => p.values.join('/')));
+    },
+    getTable: async () => undefined,
+    listTables: async () => [],
+    listPartitions: async () => [],
+  };
+  return c;
+}
+
+describe('Kinesis Lambda handler', () => {
+  const records = streamRecords([
+    senseHat({ count: 1, timestamp: '2026-11-23 08:00:00' }),
+    senseHat({ count: 2, timestamp: '2026-11-23 09:00:00' }),
+    { not: 'a reading' },
+  ]);
+
+  it('round-trips the event shape: base64 data, shard from eventID, arrival time in seconds', () => {
+    const event = eventOfRecords(records, SOURCE);
+    expect(event.Records[0]!.eventID).toBe(`shardId-000000000000:1000`);
+    expect(event.Records[0]!.kinesis.approximateArrivalTimestamp).toBe(records[0]!.arrivalTime.getTime() / 1000);
+    expect(recordsOfEvent(event)).toEqual(records);
+  });
+
+  it('writes files and rejects, registers partitions once per warm container, answers success', async () => {
+    const store = new MemoryObjectStore();
+    const catalog = catalogDouble();
+    let coldStarts = 0;
+    const handler = createKinesisHandler(job, { adapters: () => (coldStarts++, { store, catalog }) });
+    expect(await handler(eventOfRecords(records, SOURCE))).toEqual({ batchItemFailures: [] });
+    expect(await handler(eventOfRecords(records, SOURCE))).toEqual({ batchItemFailures: [] });
+    expect(coldStarts).toBe(1);
+    expect(catalog.calls).toBe(1);
+    expect(catalog.registered).toEqual(['2026/11/23/08', '2026/11/23/09']);
+    const keys: string[] = [];
+    for await (const o of store.list('')) keys.push(o.key);
+    expect(keys).toEqual([
+      'iot/_rejects/sensor_readings/year=2026/month=11/day=23/hour=10/shardId-000000000000-1002.ndjson',
+      'iot/sensor_readings/year=2026/month=11/day=23/hour=08/shardId-000000000000-1000.parquet',
+      'iot/sensor_readings/year=2026/month=11/day=23/hour=09/shardId-000000000000-1001.parquet',
+    ]);
+  });
+
+  it('reports the first sequence number on an infrastructure failure, and nothing is half-answered', async () => {
+    const store = new MemoryObjectStore();
+    const failing = Object.assign(Object.create(store) as MemoryObjectStore, {
+      put: async () => {
+        throw new ObjectStoreError('S3 unavailable');
+      },
+    });
+    const errors: unknown[] = [];
+    const handler = createKinesisHandler(job, { adapters: () => ({ store: failing, catalog: catalogDouble() }), onError: (e) => errors.push(e) });
+    expect(await handler(eventOfRecords(records, SOURCE))).toEqual({ batchItemFailures: [{ itemIdentifier: '1000' }] });
+    expect(String(errors[0])).toMatch(/job 'sensor-readings', shard shardId-000000000000 1000\.\.1002: batch not committed.*S3 unavailable/);
+  });
+
+  it('retries a failed cold start on the next invocation', async () => {
+    let attempts = 0;
+    const handler = createKinesisHandler(job, {
+      adapters: () => {
+        if (++attempts === 1) throw new Error('credentials not ready');
+        return { store: new MemoryObjectStore(), catalog: catalogDouble() };
+      },
+      onError: () => undefined,
+    });
+    expect((await handler(eventOfRecords(records, SOURCE))).batchItemFailures).toHaveLength(1);
+    expect((await handler(eventOfRecords(records, SOURCE))).batchItemFailures).toHaveLength(0);
+  });
+
+  it('de-aggregates KPL records arriving in a Lambda event', async () => {
+    const enc = new TextEncoder();
+    const [aggregate] = await kplAggregate([1, 2, 3].map((n) => ({ partitionKey: 'rpi', data: enc.encode(JSON.stringify(senseHat({ count: n }))) })));
+    const store = new MemoryObjectStore();
+    const handler = createKinesisHandler(job, { adapters: () => ({ store, catalog: catalogDouble() }) });
+    const event = eventOfRecords([{ ...records[0]!, data: aggregate!.data, sequenceNumber: '777' }], SOURCE);
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    const keys: string[] = [];
+    for await (const o of store.list('iot/sensor_readings/')) keys.push(o.key);
+    expect(keys).toEqual(['iot/sensor_readings/year=2026/month=11/day=23/hour=08/shardId-000000000000-777-00000.parquet']);
+  });
+
+  it('an empty event is a success', async () => {
+    const handler = createKinesisHandler(job, { adapters: () => ({ store: new MemoryObjectStore(), catalog: catalogDouble() }) });
+    expect(await handler({ Records: [] })).toEqual({ batchItemFailures: [] });
+  });
+});
