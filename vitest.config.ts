@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     setupFiles: ['test/setup/silence-sdk-notice.ts'],
+    // One S3 server (Ceph radosgw on loopback) for the whole run, started in the background.
+    globalSetup: ['test/setup/s3-server.ts'],
   },
 });

@@ -10,7 +10,8 @@
 #   scripts/s3-test-server.sh stop DIR    stops the daemons started in DIR
 #
 # Ports: the mon and radosgw take free loopback ports (MON_PORT / RGW_PORT override), so two
-# test runs on one machine do not collide. Daemons run in the foreground of background jobs
+# test runs on one machine do not collide. With S3_SERVER_OWNER_PID set, a watchdog stops the
+# daemons once that process is gone, so a killed test run leaves nothing behind. Daemons run in the foreground of background jobs
 # so their ids are recorded the moment they exist: `stop` can never miss one.
 set -euo pipefail
 
@@ -20,6 +21,7 @@ if [[ -z $cmd || -z $dir || ! $cmd =~ ^(start|stop)$ ]]; then
   exit 2
 fi
 dir=$(realpath -m "$dir")
+self=$(realpath "$0")
 pids_file=$dir/run/daemons.pids
 
 stop_daemons() {
@@ -135,6 +137,12 @@ launch() {
   echo $! >>"$pids_file"
 }
 
+if [[ -n ${S3_SERVER_OWNER_PID:-} ]]; then
+  (
+    while kill -0 "$S3_SERVER_OWNER_PID" 2>/dev/null; do sleep 2; done
+    "$self" stop "$dir"
+  ) </dev/null >/dev/null 2>&1 &
+fi
 monmaptool --create --addv a "[v1:127.0.0.1:$mon_port]" --fsid "$fsid" --clobber "$dir/monmap" >>"$dir/log/setup.out"
 ceph-mon "${conf[@]}" --mkfs -i a --monmap "$dir/monmap" >>"$dir/log/setup.out" 2>&1
 launch mon.a ceph-mon "${conf[@]}" -i a

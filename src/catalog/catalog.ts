@@ -36,6 +36,8 @@ export interface TableDescriptor extends TableRef {
   readonly columns: readonly Column[];
   /** Partition keys in path order; all string-typed. */
   readonly partitionKeys: readonly string[];
+  /** Partitions are projected by the reader (Athena partition projection), never registered. */
+  readonly projected?: boolean;
 }
 
 export interface PartitionDescriptor {

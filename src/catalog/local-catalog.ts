@@ -73,7 +73,7 @@ export class LocalCatalog implements Catalog {
       }
       const change = planSchemaChange({ current: file.table, desired: table });
       // The location is not part of the schema; following the job's keeps a moved warehouse readable.
-      if (change.kind === 'none' && file.table.location === table.location) return;
+      if (change.kind === 'none' && file.table.location === table.location && Boolean(file.table.projected) === Boolean(table.projected)) return;
       await this.#write(table, { ...file, table: plain(table) });
     });
   }

@@ -167,6 +167,7 @@ async function createView(connection: DuckDBConnection, catalog: Catalog, table:
  * gone) meanwhile, and DuckDB refuses a glob that matches nothing.
  */
 async function partitionGlobs(catalog: Catalog, table: TableDescriptor): Promise<string[]> {
+  if (table.projected) return projectedGlobs(table);
   const globs: string[] = [];
   for (const partition of await catalog.listPartitions(table)) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(partition.location)) {
@@ -179,6 +180,13 @@ async function partitionGlobs(catalog: Catalog, table: TableDescriptor): Promise
     if (await holdsParquet(partition.location)) globs.push(path.join(partition.location, '*.parquet'));
   }
   return globs;
+}
+
+/** With partition projection every partition folder under the location counts, as Athena computes them. */
+async function projectedGlobs(table: TableDescriptor): Promise<string[]> {
+  const glob = path.join(table.location, ...table.partitionKeys.map(() => '*'), '*.parquet');
+  const entries = await readdir(table.location, { recursive: true }).catch(() => [] as string[]);
+  return entries.some((entry) => String(entry).endsWith('.parquet')) ? [glob] : [];
 }
 
 async function holdsParquet(folder: string): Promise<boolean> {

@@ -101,7 +101,7 @@ export class LocalFileCheckpointStore implements CheckpointStore {
    * await store.commit(scope, batch.shardId, { sequenceNumber: last.sequenceNumber, ended: false }, { lease });
    * ```
    */
-  commit(scope: CheckpointScope, shardId: string, checkpoint: ShardCheckpoint, options: CommitOptions = {}): Promise<void> {
+  async commit(scope: CheckpointScope, shardId: string, checkpoint: ShardCheckpoint, options: CommitOptions = {}): Promise<void> {
     const { lease } = options;
     if (lease !== undefined) assertLeaseFor(lease, scope, shardId);
     return this.#update(scope, (content) => {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../errors.ts';
+import { registerDdl } from './commands/ddl.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerProduce } from './commands/produce.ts';
@@ -35,6 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerQuery(program);
   registerDemo(program);
   registerJobs(program);
+  registerDdl(program);
   for (const command of program.commands) command.exitOverride();
 
   try {

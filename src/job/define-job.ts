@@ -5,7 +5,7 @@ import { columnsOf } from '../schema/zod-to-columns.ts';
 import { TIME_PARTITION_KEYS } from '../partition/time-partition.ts';
 import type { KinesisSource } from './source.ts';
 import { Steps } from './steps.ts';
-import { Compression, type TableDeclaration, type TimePartitioning } from './table.ts';
+import { Compression, type ProjectedKey, type TableDeclaration, type TimePartitioning } from './table.ts';
 
 /** How records are read and batched: the Lambda event source mapping's settings. */
 export interface BatchOptions {
@@ -168,6 +168,7 @@ function resolveTable<Row extends z.ZodObject>(job: string, output: TableDeclara
     if (seen.has(key)) throw new JobDefinitionError(job, `output.partitionKeys '${key}' is listed twice; list it once`);
     seen.add(key);
   }
+  checkProjection(job, output);
   const dataColumns = columns.filter((c) => !seen.has(c.name));
   if (dataColumns.length === 0) {
     throw new JobDefinitionError(job, 'output.partitionKeys: every field is a partition key; keep at least one data column');
@@ -178,6 +179,30 @@ function resolveTable<Row extends z.ZodObject>(job: string, output: TableDeclara
     dataColumns,
     allPartitionKeys: [...TIME_PARTITION_KEYS, ...output.partitionKeys],
   };
+}
+
+function checkProjection(job: string, output: TableDeclaration): void {
+  const projection = output.projection;
+  if (!projection) return;
+  const { from, to } = projection.years ?? ({} as { from?: number; to?: number });
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from! < 1970 || to! < from! || to! > 9999) {
+    throw new JobDefinitionError(job, `output.projection.years: give whole years { from, to } with 1970 <= from <= to <= 9999 (e.g. { from: 2024, to: 2030 })`);
+  }
+  const keys = projection.keys ?? {};
+  for (const key of output.partitionKeys) {
+    const projected = (keys as Record<string, ProjectedKey | undefined>)[key];
+    if (!projected) {
+      throw new JobDefinitionError(job, `output.projection.keys.${key}: every extra partition key needs a projection: { type: 'enum', values: [...] } or { type: 'injected' }`);
+    }
+    if (projected.type === 'enum' && (!Array.isArray(projected.values) || projected.values.length === 0)) {
+      throw new JobDefinitionError(job, `output.projection.keys.${key}: an enum projection lists its values, e.g. { type: 'enum', values: ['walking', 'running'] }`);
+    }
+    if (projected.type !== 'enum' && projected.type !== 'injected') {
+      throw new JobDefinitionError(job, `output.projection.keys.${key}: use { type: 'enum', values: [...] } or { type: 'injected' }`);
+    }
+  }
+  const unknown = Object.keys(keys).find((k) => !output.partitionKeys.includes(k));
+  if (unknown) throw new JobDefinitionError(job, `output.projection.keys.${unknown}: not a partition key; list it in output.partitionKeys or remove it`);
 }
 
 function checkColumnNames(job: string, columns: readonly Column[], path: string): void {

@@ -57,6 +57,23 @@ type PartitionValueKeys<T> = {
   [K in Keys<T>]-?: NonNullable<T[K]> extends string | number | boolean ? K : never;
 }[Keys<T>];
 
+/** How Athena finds an extra partition key's values under partition projection. */
+export type ProjectedKey =
+  | { readonly type: 'enum'; readonly values: readonly string[] }
+  /** Queries must give the value (`WHERE key = '...'`); any value is possible. */
+  | { readonly type: 'injected' };
+
+/**
+ * Partition projection: Athena computes partitions from the key ranges instead of reading
+ * them from the catalog, so nothing is registered at run time.
+ */
+export interface ProjectionOptions<Key extends string = string> {
+  /** Years the time keys span (inclusive); e.g. `{ from: 2024, to: 2030 }`. */
+  readonly years: { readonly from: number; readonly to: number };
+  /** One entry per extra partition key. */
+  readonly keys?: Readonly<Record<Key, ProjectedKey>>;
+}
+
 export interface TableOptions<Row extends z.ZodObject> {
   /** Glue database (lowercase letters, digits, `_`). */
   readonly database: string;
@@ -72,6 +89,8 @@ export interface TableOptions<Row extends z.ZodObject> {
   readonly compression?: Compression;
   /** Key prefix in the bucket; the database name unless said otherwise. */
   readonly prefix?: string;
+  /** Partition projection instead of partition registration. */
+  readonly projection?: ProjectionOptions<PartitionValueKeys<z.output<Row>>>;
 }
 
 /** An output table as declared. Validated and resolved by `defineJob`. */
@@ -84,6 +103,7 @@ export interface TableDeclaration<Row extends z.ZodObject = z.ZodObject> {
   readonly partitionKeys: readonly string[];
   readonly compression: Compression;
   readonly prefix: string;
+  readonly projection?: ProjectionOptions;
 }
 
 /**
@@ -105,5 +125,6 @@ export function table<Row extends z.ZodObject>(options: TableOptions<Row>): Tabl
     partitionKeys: [...(options.partitionKeys ?? [])],
     compression: options.compression ?? Compression.Zstd,
     prefix: options.prefix ?? options.database,
+    ...(options.projection ? { projection: options.projection as ProjectionOptions } : {}),
   };
 }

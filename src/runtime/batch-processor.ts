@@ -73,7 +73,8 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
       const sizes = settled.map((s) => (s as PromiseFulfilledResult<number>).value);
 
       const fresh: PartitionDescriptor[] = [];
-      for (const file of output.files) {
+      // With partition projection Athena computes partitions itself: nothing to register.
+      for (const file of job.output.projection ? [] : output.files) {
         if (registered.has(file.path)) continue;
         fresh.push({ values: file.values, location: store.locationOf(`${tableRoot}/${file.path}`) });
       }

@@ -3,6 +3,11 @@
  * `baseMs`, capped at `maxMs`. Jitter spreads retries of many shards or producers so they do
  * not hit a throttled stream in lockstep; `Jitter.Equal` keeps at least half the delay so a
  * retry never fires immediately.
+ *
+ * @example
+ * ```ts
+ * const policy: BackoffPolicy = { baseMs: 50, maxMs: 2_000, jitter: Jitter.Equal };
+ * ```
  */
 export const Jitter = {
   Equal: 'equal',

@@ -1,6 +1,11 @@
 /**
  * What a failed Kinesis API call means for the caller: wait and retry, re-acquire an
  * iterator, stop because it was asked to, or give up.
+ *
+ * @example
+ * ```ts
+ * if (classifyKinesisError(error) === KinesisFailure.Throttled) await abortableDelay(500, { signal });
+ * ```
  */
 export const KinesisFailure = {
   /** Over the shard's or account's rate: retry after a backoff. */

@@ -1,6 +1,11 @@
 /**
  * What the shard poller reports while it runs, for logs and progress displays. Events are
  * information only: the poller never waits on the listener.
+ *
+ * @example
+ * ```ts
+ * pollShards({ ...options, log: (e) => e.type === PollerEventType.ShardEnded && console.log(`${e.shardId} drained`) });
+ * ```
  */
 export const PollerEventType = {
   ShardStarted: 'shard-started',

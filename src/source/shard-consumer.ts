@@ -208,7 +208,8 @@ export async function consumeShard(
           throw new BatchError(
             `job '${context.scope.job}', stream '${context.stream}', shard '${shardId}': the batch of ${batch.length} records ` +
               `(sequence numbers ${range.firstSequenceNumber} to ${range.lastSequenceNumber}) failed ${failures} times, last with: ${messageOf(error)}. ` +
-              `Nothing from ${range.firstSequenceNumber} on is checkpointed: fix the cause and run again to resume there`,
+              // A batch may have checkpointed part of itself, so name the checkpoint, not the batch start.
+              `The checkpoint stays at ${committed ?? 'the starting position (nothing committed)'}: fix the cause and run again to resume after it`,
             error,
           );
         }

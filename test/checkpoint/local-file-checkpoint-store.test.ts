@@ -8,7 +8,11 @@ import { describeCheckpointStoreContract } from '../contracts/checkpoint-contrac
 
 describeCheckpointStoreContract('local file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-checkpoints-'));
-  return { store: new LocalFileCheckpointStore({ dir }), cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    store: new LocalFileCheckpointStore({ dir }),
+    openAnother: () => new LocalFileCheckpointStore({ dir }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 });
 
 describe('LocalFileCheckpointStore', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckpointScope, CheckpointStore, ShardCheckpoint } from '../../src/checkpoint/checkpoint-store.ts';
+import type { CheckpointScope, CheckpointStore, CommitOptions, ShardCheckpoint } from '../../src/checkpoint/checkpoint-store.ts';
 import { LocalFileCheckpointStore } from '../../src/checkpoint/local-file-checkpoint-store.ts';
 import { BatchError, ErrorCode } from '../../src/errors.ts';
 import { createKinesisClient } from '../../src/source/kinesis-client.ts';
@@ -26,10 +26,13 @@ type Happening =
 function observedStore(inner: CheckpointStore, happenings: Happening[]): CheckpointStore {
   return {
     load: (scope) => inner.load(scope),
-    commit: async (scope: CheckpointScope, shardId: string, checkpoint: ShardCheckpoint) => {
-      await inner.commit(scope, shardId, checkpoint);
+    commit: async (scope: CheckpointScope, shardId: string, checkpoint: ShardCheckpoint, options?: CommitOptions) => {
+      await inner.commit(scope, shardId, checkpoint, options);
       happenings.push({ kind: 'commit', shardId, checkpoint });
     },
+    acquireLease: (scope, shardId, request) => inner.acquireLease(scope, shardId, request),
+    renewLease: (lease) => inner.renewLease(lease),
+    releaseLease: (lease) => inner.releaseLease(lease),
   };
 }
 
@@ -189,7 +192,7 @@ describe('pollShards', () => {
     expect((error as BatchError).code).toBe(ErrorCode.Batch);
     expect((error as Error).cause).toBe(cause);
     expect((error as Error).message).toMatch(
-      new RegExp(`stream '${stream}', shard 'shardId-000000000000': the batch of 12 records \\(sequence numbers \\d+ to \\d+\\) failed 2 times.*warehouse unreachable`),
+      new RegExp(`stream '${stream}', shard 'shardId-000000000000': the batch of 12 records \\(sequence numbers \\d+ to \\d+\\) failed 2 times.*warehouse unreachable.*checkpoint stays at the starting position`),
     );
     expect(calls).toBe(2);
     expect((await store.load(scope)).size).toBe(0);

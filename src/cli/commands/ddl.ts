@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { athenaDdl } from '../../catalog/athena-ddl.ts';
+import { loadJob } from '../../runtime/load-job.ts';
+import { tableDescriptor } from '../../runtime/table-descriptor.ts';
+
+/**
+ * `sluice ddl <job> --bucket <bucket>`: the Athena `CREATE EXTERNAL TABLE` of the job's
+ * table, matching the Glue table its stack creates.
+ */
+export function registerDdl(program: Command): void {
+  program
+    .command('ddl')
+    .description("print the Athena CREATE EXTERNAL TABLE of the job's table (with partition projection properties when the table uses it)")
+    .argument('<job>', 'job name: jobs/<job>.ts')
+    .requiredOption('--bucket <bucket>', 'the bucket the job writes to (the stack output SluiceBucket)')
+    .action(async (name: string, flags: { jobs: string; bucket: string }) => {
+      const job = await loadJob(name, { jobsDir: flags.jobs });
+      const { output } = job;
+      const ddl = athenaDdl(
+        tableDescriptor(job, { locationOf: (key) => `s3://${flags.bucket}/${key}` }),
+        { compression: output.compression, ...(output.projection ? { projection: output.projection } : {}) },
+      );
+      process.stdout.write(`${ddl}\n`);
+    });
+}
