@@ -70,8 +70,8 @@ export type ProjectedKey =
 export interface ProjectionOptions<Key extends string = string> {
   /** Years the time keys span (inclusive); e.g. `{ from: 2024, to: 2030 }`. */
   readonly years: { readonly from: number; readonly to: number };
-  /** One entry per extra partition key. */
-  readonly keys?: Readonly<Record<Key, ProjectedKey>>;
+  /** One entry per extra partition key (checked when the job loads). */
+  readonly keys?: Readonly<Partial<Record<Key, ProjectedKey>>>;
 }
 
 export interface TableOptions<Row extends z.ZodObject> {

@@ -71,9 +71,10 @@ describe('Athena DDL', () => {
   });
 
   it('refuses a projection that misses a partition key', () => {
-    expect(() =>
-      defineJob({ ...projectedJob, steps: (s) => s, source: kinesisStream({ stream: 's', records: Row }), output: table({ ...projectedJob.output, projection: { years: { from: 2024, to: 2030 } } }) } as never),
-    ).toThrow(JobDefinitionError);
+    const output = table({ database: 'db', name: 'events', rows: Row, partitionBy: hourOf('at'), partitionKeys: ['kind'], projection: { years: { from: 2024, to: 2030 } } });
+    const define = () => defineJob({ name: 'missing-key', source: kinesisStream({ stream: 's', records: Row }), steps: (s) => s, output });
+    expect(define).toThrow(JobDefinitionError);
+    expect(define).toThrow(/output\.projection\.keys\.kind: every extra partition key needs a projection/);
   });
 });
 
