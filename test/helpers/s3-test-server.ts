@@ -26,6 +26,8 @@ export const S3_SERVER_WAIT_MS = 300_000;
 export interface S3TestServer {
   readonly endpoint: string;
   readonly client: S3Client;
+  /** A new client of its own (for tests that add middleware to it). */
+  openClient(): S3Client;
   /** Creates a bucket with a name no other test uses and returns that name. */
   createBucket(label: string): Promise<string>;
 }
@@ -44,13 +46,16 @@ export interface S3TestServer {
 export async function connectS3TestServer(): Promise<S3TestServer> {
   const status = await waitForStatus(inject('s3TestServer').statusFile);
   if (!status.ok) throw new Error(`the S3 test server (scripts/s3-test-server.sh) did not start, so this S3 test cannot run:\n${status.message}`);
-  const client = createS3Client({
-    endpoint: status.endpoint,
-    credentials: { accessKeyId: status.accessKeyId, secretAccessKey: status.secretAccessKey },
-  });
+  const openClient = () =>
+    createS3Client({
+      endpoint: status.endpoint,
+      credentials: { accessKeyId: status.accessKeyId, secretAccessKey: status.secretAccessKey },
+    });
+  const client = openClient();
   return {
     endpoint: status.endpoint,
     client,
+    openClient,
     async createBucket(label) {
       const bucket = `sluice-${label}-${randomBytes(5).toString('hex')}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
       await client.send(new CreateBucketCommand({ Bucket: bucket }));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, ObjectStoreError } from '../../src/errors.ts';
 import { S3ObjectStore } from '../../src/store/s3-object-store.ts';
@@ -30,7 +31,7 @@ const digest = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefin
 
 /** A client on the same server whose commands can be made to fail before they are sent. */
 function clientFailing(fail: (command: string, input: Record<string, unknown>) => unknown): S3Client {
-  const client = new S3Client({ ...s3.client.config });
+  const client = s3.openClient();
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const failure = fail(context.commandName ?? '', args.input as Record<string, unknown>);
