@@ -73,6 +73,9 @@ free_port() {
 }
 mon_port=${MON_PORT:-$(free_port)}
 rgw_port=${RGW_PORT:-$(free_port)}
+for p in "$mon_port" "$rgw_port"; do
+  if port_in_use "$p"; then echo "port $p on 127.0.0.1 is already taken by another program" >&2; exit 1; fi
+done
 random_token() { tr -dc "$1" </dev/urandom | head -c "$2" || true; }
 access_key=SLUICE$(random_token 'A-Z0-9' 14)
 secret_key=$(random_token 'A-Za-z0-9' 40)
@@ -153,7 +156,9 @@ ceph_cli osd crush move node1 root=default
 ceph_cli osd crush add osd.0 1.0 host=node1
 launch osd.0 ceph-osd "${conf[@]}" -i 0
 launch rgw.a radosgw "${conf[@]}" -n client.rgw.a
+rgw_pid=$!
 for _ in $(seq 1 120); do
+  kill -0 "$rgw_pid" 2>/dev/null || { echo "radosgw exited while starting (port $rgw_port taken?)" >&2; exit 1; }
   port_in_use "$rgw_port" && break
   sleep 0.5
 done

@@ -1,57 +1,43 @@
-import type { ProjectionOptions } from '../job/table.ts';
-import { TIME_PARTITION_KEYS } from '../partition/time-partition.ts';
-import { glueType } from '../schema/glue-types.ts';
-import type { TableDescriptor } from './catalog.ts';
-import { projectionProperties } from './partition-projection.ts';
-
-/** The Parquet SerDe and formats every sluice table uses, in Glue and in DDL alike. */
-export const PARQUET_STORAGE = {
-  serde: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
-  inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-  outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-} as const;
+import type { TableInput } from '@aws-sdk/client-glue';
 
 const quote = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
-const literal = (text: string): string => `'${text.replace(/'/g, "\\'")}'`;
+const literal = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-export interface AthenaDdlOptions {
-  /** Parquet codec, recorded as `parquet.compression`. */
-  readonly compression?: string;
-  readonly projection?: ProjectionOptions;
-}
+// Glue records what the DDL keyword EXTERNAL already says.
+const IMPLIED_BY_DDL: ReadonlySet<string> = new Set(['EXTERNAL']);
 
 /**
- * `CREATE EXTERNAL TABLE` for Athena, matching the Glue table sluice creates: same columns
- * and types, string partition keys, Parquet SerDe, location and (when used) partition
- * projection properties.
+ * `CREATE EXTERNAL TABLE` for Athena from the very Glue `TableInput` sluice creates
+ * (`glueTableInput`), so the two cannot drift: same columns and types, string partition
+ * keys, Parquet SerDe and formats, location, and every table property (partition
+ * projection included).
  *
  * @example
  * ```ts
- * console.log(athenaDdl({ database: 'iot', name: 'sensor_readings', location: 's3://b/iot/sensor_readings/',
- *                         columns, partitionKeys: ['year', 'month', 'day', 'hour'] }));
+ * console.log(athenaDdl('iot', glueTableInput(tableDescriptor(job, { locationOf: (k) => `s3://b/${k}` }))));
  * ```
  */
-export function athenaDdl(table: TableDescriptor, options: AthenaDdlOptions = {}): string {
-  const columns = table.columns.map((c) => `  ${quote(c.name)} ${glueType(c.type)}`).join(',\n');
-  const partitions = table.partitionKeys.map((k) => `${quote(k)} string`).join(', ');
-  const location = table.location.endsWith('/') ? table.location : `${table.location}/`;
-  const properties: Record<string, string> = {
-    classification: 'parquet',
-    ...(options.compression ? { 'parquet.compression': options.compression.toUpperCase() } : {}),
-    ...(options.projection ? projectionProperties(options.projection, { location: table.location, partitionKeys: table.partitionKeys.filter((k) => !(TIME_PARTITION_KEYS as readonly string[]).includes(k)) }) : {}),
-  };
-  const tblproperties = Object.entries(properties)
+export function athenaDdl(database: string, input: TableInput): string {
+  const storage = input.StorageDescriptor ?? {};
+  const columns = (storage.Columns ?? []).map((c) => `  ${quote(c.Name!)} ${c.Type}`).join(',\n');
+  const partitions = (input.PartitionKeys ?? []).map((k) => `${quote(k.Name!)} ${k.Type}`).join(', ');
+  const location = storage.Location!.endsWith('/') ? storage.Location! : `${storage.Location}/`;
+  const properties = Object.entries(input.Parameters ?? {})
+    .filter(([k]) => !IMPLIED_BY_DDL.has(k))
     .map(([k, v]) => `  ${literal(k)} = ${literal(v)}`)
     .join(',\n');
   return [
-    `CREATE EXTERNAL TABLE IF NOT EXISTS ${quote(table.database)}.${quote(table.name)} (`,
+    `CREATE EXTERNAL TABLE IF NOT EXISTS ${quote(database)}.${quote(input.Name!)} (`,
     columns,
     ')',
-    `PARTITIONED BY (${partitions})`,
-    `ROW FORMAT SERDE ${literal(PARQUET_STORAGE.serde)}`,
-    `STORED AS INPUTFORMAT ${literal(PARQUET_STORAGE.inputFormat)}`,
-    `OUTPUTFORMAT ${literal(PARQUET_STORAGE.outputFormat)}`,
+    ...(partitions ? [`PARTITIONED BY (${partitions})`] : []),
+    `ROW FORMAT SERDE ${literal(storage.SerdeInfo?.SerializationLibrary ?? '')}`,
+    ...(storage.SerdeInfo?.Parameters && Object.keys(storage.SerdeInfo.Parameters).length > 0
+      ? [`WITH SERDEPROPERTIES (${Object.entries(storage.SerdeInfo.Parameters).map(([k, v]) => `${literal(k)} = ${literal(v)}`).join(', ')})`]
+      : []),
+    `STORED AS INPUTFORMAT ${literal(storage.InputFormat ?? '')}`,
+    `OUTPUTFORMAT ${literal(storage.OutputFormat ?? '')}`,
     `LOCATION ${literal(location)}`,
-    `TBLPROPERTIES (\n${tblproperties}\n);`,
+    `TBLPROPERTIES (\n${properties}\n);`,
   ].join('\n');
 }

@@ -18,6 +18,7 @@ import {
   createPartitions,
   DEFAULT_PARTITION_RETRY,
   valuesKey,
+  type PartitionBatchResult,
   type PartitionFailure,
   type PartitionRetryPolicy,
 } from './glue-partition-writer.ts';
@@ -138,7 +139,7 @@ export class GlueCatalog implements Catalog {
 
     const shape = await this.#shape(ref);
     for (const partition of fresh.values()) checkValues(ref, shape, partition);
-    let result: Awaited<ReturnType<typeof createPartitions>>;
+    let result: PartitionBatchResult;
     try {
       result = await createPartitions({
         client: this.#client,

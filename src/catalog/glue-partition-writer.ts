@@ -3,7 +3,14 @@ import { BatchCreatePartitionCommand, type GlueClient, type PartitionInput } fro
 import { backoffDelayMs, Jitter, type BackoffPolicy } from '../source/backoff.ts';
 import type { TableRef } from './catalog.ts';
 
-/** Glue takes at most this many partitions per BatchCreatePartition call. */
+/**
+ * Glue takes at most this many partitions per BatchCreatePartition call.
+ *
+ * @example
+ * ```ts
+ * const calls = Math.ceil(partitions.length / BATCH_CREATE_PARTITION_LIMIT);
+ * ```
+ */
 export const BATCH_CREATE_PARTITION_LIMIT = 100;
 
 /**
@@ -34,7 +41,7 @@ export interface PartitionRetryPolicy {
 }
 
 /**
- * Five tries over about 1.5 s: enough to ride out a throttling burst shared by many
+ * Five tries within 1.5 s at most (waits of 50-100, 100-200, 200-400, 400-800 ms): enough to ride out a throttling burst shared by many
  * containers, short enough to leave the batch time to fail and be retried by the mapping.
  *
  * @example

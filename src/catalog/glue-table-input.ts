@@ -1,5 +1,7 @@
 import type { StorageDescriptor, Table, TableInput } from '@aws-sdk/client-glue';
-import type { Compression } from '../job/table.ts';
+import type { Compression, ProjectionOptions } from '../job/table.ts';
+import { TIME_PARTITION_KEYS } from '../partition/time-partition.ts';
+import { projectionProperties } from './partition-projection.ts';
 import { glueColumns } from '../schema/glue-types.ts';
 import type { TableDescriptor } from './catalog.ts';
 
@@ -55,6 +57,8 @@ const parquetCompression: { readonly [C in Compression]: string } = {
 export interface GlueTableInputOptions {
   /** The codec the job writes with, recorded as `parquet.compression`; omitted when not given. */
   readonly compression?: Compression;
+  /** Partition projection: its properties join the table's parameters. */
+  readonly projection?: ProjectionOptions;
 }
 
 /**
@@ -79,6 +83,12 @@ export function glueTableInput(descriptor: TableDescriptor, options: GlueTableIn
       EXTERNAL: 'TRUE',
       ...(options.compression === undefined ? {} : { 'parquet.compression': parquetCompression[options.compression] }),
       [COLUMN_MODEL_PARAMETER]: JSON.stringify(descriptor.columns),
+      ...(options.projection
+        ? projectionProperties(options.projection, {
+            location: descriptor.location,
+            partitionKeys: descriptor.partitionKeys.filter((k) => !(TIME_PARTITION_KEYS as readonly string[]).includes(k)),
+          })
+        : {}),
     },
     StorageDescriptor: {
       Columns: glueColumns(descriptor.columns),

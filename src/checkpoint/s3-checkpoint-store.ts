@@ -95,6 +95,11 @@ export class S3CheckpointStore implements CheckpointStore {
   readonly #observer = new LeaseObserver();
   /** The last version of each shard this store read or wrote: saves the read before a commit. */
   readonly #lastSeen = new Map<string, Versioned>();
+  /**
+   * Steps in flight per shard object: this process's own steps on a shard run one after the
+   * other, so compare-and-swap rounds are only ever lost to other workers.
+   */
+  readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(options: S3CheckpointStoreOptions) {
     this.#client = options.client;
@@ -195,13 +200,31 @@ export class S3CheckpointStore implements CheckpointStore {
     );
   }
 
+  /** Runs one step on a shard after this process's earlier steps on it. */
+  #update<R>(scope: CheckpointScope, shardId: string, startFrom: StartFrom, decide: (state: ShardState) => ShardUpdate<R>): Promise<R> {
+    const key = this.#keyOf(scope, shardId);
+    const next = (this.#queues.get(key) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.#compareAndSwap(key, scope, shardId, startFrom, decide));
+    this.#queues.set(key, next);
+    // Forget the queue once idle so a long-running worker keeps no entry per shard it ever touched.
+    const forget = () => this.#queues.get(key) === next && this.#queues.delete(key);
+    void next.then(forget, forget);
+    return next;
+  }
+
   /**
    * Read, decide, conditional write; on a lost race read again and decide again. A decision
    * that writes nothing (or throws) is trusted only when taken on a fresh read, so a stale
    * memory of the shard can cost a failed write but never a wrong answer.
    */
-  async #update<R>(scope: CheckpointScope, shardId: string, startFrom: StartFrom, decide: (state: ShardState) => ShardUpdate<R>): Promise<R> {
-    const key = this.#keyOf(scope, shardId);
+  async #compareAndSwap<R>(
+    key: string,
+    scope: CheckpointScope,
+    shardId: string,
+    startFrom: StartFrom,
+    decide: (state: ShardState) => ShardUpdate<R>,
+  ): Promise<R> {
     const remembered = startFrom === StartFrom.LastSeen ? this.#lastSeen.get(key) : undefined;
     let current: Versioned | undefined = remembered ?? (await this.#read(key, scope));
     let fresh = remembered === undefined;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import sensorReadings from '../../jobs/sensor-readings.ts';
 import { athenaDdl } from '../../src/catalog/athena-ddl.ts';
+import { glueTableInput } from '../../src/catalog/glue-table-input.ts';
 import { LocalCatalog } from '../../src/catalog/local-catalog.ts';
 import { projectionProperties } from '../../src/catalog/partition-projection.ts';
 import { openQueryEngine } from '../../src/catalog/query-engine.ts';
@@ -31,15 +32,18 @@ const projectedJob = defineJob({
 });
 
 describe('Athena DDL', () => {
-  it('declares exactly the table sluice writes: columns, string partition keys, SerDe, location', () => {
+  it('declares exactly the Glue table: columns, string partition keys, SerDe, location, properties', () => {
     const descriptor = tableDescriptor(sensorReadings, { locationOf: (key) => `s3://bucket/${key}` });
-    const ddl = athenaDdl(descriptor, { compression: 'zstd' });
+    const input = glueTableInput(descriptor, { compression: 'zstd' });
+    const ddl = athenaDdl('iot', input);
     expect(ddl).toContain('CREATE EXTERNAL TABLE IF NOT EXISTS `iot`.`sensor_readings` (');
+    const declared = [...ddl.matchAll(/^  `([a-z_]+)` (.+?),?$/gm)].map((m) => ({ Name: m[1], Type: m[2] }));
+    expect(declared).toEqual(input.StorageDescriptor!.Columns!.map((c) => ({ Name: c.Name, Type: c.Type })));
     for (const column of descriptor.columns) expect(ddl).toContain(`  \`${column.name}\` ${glueType(column.type)}`);
     expect(ddl).toContain('`orientation` struct<pitch:double,roll:double,yaw:double>');
-    expect(ddl).toContain('`reading_seq` bigint');
     expect(ddl).toContain('PARTITIONED BY (`year` string, `month` string, `day` string, `hour` string)');
-    expect(ddl).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'");
+    expect(ddl).toContain(`ROW FORMAT SERDE '${input.StorageDescriptor!.SerdeInfo!.SerializationLibrary}'`);
+    expect(ddl).toContain(`STORED AS INPUTFORMAT '${input.StorageDescriptor!.InputFormat}'`);
     expect(ddl).toContain("LOCATION 's3://bucket/iot/sensor_readings/'");
     expect(ddl).toContain("'parquet.compression' = 'ZSTD'");
     expect(ddl).not.toContain('projection');
@@ -66,8 +70,11 @@ describe('Athena DDL', () => {
       'projection.kind.values': 'a,b',
       'storage.location.template': 's3://bucket/db/events/year=${year}/month=${month}/day=${day}/hour=${hour}/kind=${kind}',
     });
-    const ddl = athenaDdl(descriptor, { projection: projectedJob.output.projection! });
+    const input = glueTableInput(descriptor, { projection: projectedJob.output.projection! });
+    expect(input.Parameters).toMatchObject(properties);
+    const ddl = athenaDdl('db', input);
     expect(ddl).toContain("'storage.location.template' = 's3://bucket/db/events/year=${year}/month=${month}/day=${day}/hour=${hour}/kind=${kind}'");
+    expect(ddl).toContain("'projection.kind.values' = 'a,b'");
   });
 
   it('refuses a projection that misses a partition key', () => {

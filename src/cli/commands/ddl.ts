@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { athenaDdl } from '../../catalog/athena-ddl.ts';
+import { glueTableInput } from '../../catalog/glue-table-input.ts';
 import { loadJob } from '../../runtime/load-job.ts';
 import { tableDescriptor } from '../../runtime/table-descriptor.ts';
 
@@ -16,10 +17,11 @@ export function registerDdl(program: Command): void {
     .action(async (name: string, flags: { jobs: string; bucket: string }) => {
       const job = await loadJob(name, { jobsDir: flags.jobs });
       const { output } = job;
-      const ddl = athenaDdl(
-        tableDescriptor(job, { locationOf: (key) => `s3://${flags.bucket}/${key}` }),
-        { compression: output.compression, ...(output.projection ? { projection: output.projection } : {}) },
-      );
+      const input = glueTableInput(tableDescriptor(job, { locationOf: (key) => `s3://${flags.bucket}/${key}` }), {
+        compression: output.compression,
+        ...(output.projection ? { projection: output.projection } : {}),
+      });
+      const ddl = athenaDdl(output.database, input);
       process.stdout.write(`${ddl}\n`);
     });
 }
