@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
@@ -36,6 +37,11 @@ export interface RunJobOptions {
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /** Failure injection: every step of the commit protocol fails or crashes with this chaos. */
   readonly chaos?: Chaos;
+  /**
+   * This worker's name in shard leases; `<host>:<job>` unless said otherwise. Workers that
+   * share a stream (through a shared checkpoint store) need distinct names.
+   */
+  readonly worker?: string;
   /** Called after each batch the handler committed. */
   readonly onBatch?: (report: BatchReport) => void;
   /** Called for poller events, retries, destination sends and restarts. */
@@ -65,6 +71,8 @@ export interface RunSummary {
   readonly restarts: number;
 }
 
+// Long enough for any batch's writes; a worker that vanished is taken over after it.
+const LEASE_MS = 60_000;
 const RETRY_BACKOFF = { baseMs: 10, maxMs: 500, jitter: Jitter.Equal } as const;
 const RESTART_BACKOFF = { baseMs: 20, maxMs: 500, jitter: Jitter.Equal } as const;
 
@@ -95,6 +103,9 @@ export async function runJob(options: RunJobOptions): Promise<RunSummary> {
     region: 'local',
     functionArn: `arn:aws:lambda:local:000000000000:function:${job.name}`,
   };
+  // The same worker restarted (after Ctrl-C, a kill or a crash) re-takes its own leases at once;
+  // other workers on the stream need their own names.
+  const lease = { owner: options.worker ?? `${hostname()}:${job.name}`, durationMs: LEASE_MS };
   const destination = new LocalFailureDestination({ dir: options.failuresDir, streamArn: source.streamArn, functionArn: source.functionArn });
   const totals = { batches: 0, records: 0, rows: 0, rejects: 0, files: 0, bytes: 0, retries: 0, sentToDestination: 0, restarts: 0 };
   const emit = (event: RunEvent) => options.onEvent?.(event);
@@ -140,6 +151,7 @@ export async function runJob(options: RunJobOptions): Promise<RunSummary> {
         ...(options.untilCaughtUp ? { untilCaughtUp: true } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         log: emit,
+        lease,
         onBatch: async ({ records, checkpoint }) => {
           const outcome: DeliveryOutcome = await deliverBatch(records, job.retry, {
             invoke,

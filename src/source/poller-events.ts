@@ -14,6 +14,8 @@ export const PollerEventType = {
   ShardCaughtUp: 'shard-caught-up',
   ShardEnded: 'shard-ended',
   KinesisRetry: 'kinesis-retry',
+  ShardLeaseHeld: 'shard-lease-held',
+  ShardLeaseLost: 'shard-lease-lost',
 } as const;
 export type PollerEventType = (typeof PollerEventType)[keyof typeof PollerEventType];
 
@@ -53,6 +55,10 @@ export type PollerEvent =
       readonly retryInMs?: number;
     }
   | { readonly type: typeof PollerEventType.ShardCaughtUp; readonly shardId: string }
+  /** Another worker holds the shard's lease: this poller leaves the shard to it. */
+  | { readonly type: typeof PollerEventType.ShardLeaseHeld; readonly shardId: string }
+  /** The lease was taken over: this poller stopped the shard before writing more. */
+  | { readonly type: typeof PollerEventType.ShardLeaseLost; readonly shardId: string; readonly holder?: string }
   | { readonly type: typeof PollerEventType.ShardEnded; readonly shardId: string; readonly lastSequenceNumber?: string }
   | {
       readonly type: typeof PollerEventType.KinesisRetry;

@@ -15,6 +15,7 @@ import { toStreamRecord } from './kinesis-record.ts';
 import { retryKinesisCall } from './kinesis-retry.ts';
 import { PollerEventType, type PollerEvent } from './poller-events.ts';
 import type { ShardInfo } from './shard-lineage.ts';
+import type { ShardLeaseKeeper } from './shard-lease-keeper.ts';
 import { compareSequenceNumbers, type StreamRecord } from './stream-record.ts';
 
 /**
@@ -70,6 +71,8 @@ export interface ShardConsumerContext {
   readonly maxBatchAttempts: number;
   readonly onBatch: (batch: ShardBatch) => Promise<void>;
   readonly log: (event: PollerEvent) => void;
+  /** Several workers: each shard is read under a lease (see `ShardLeaseKeeper`). */
+  readonly lease?: ShardLeaseKeeper;
   /** Aborted when the caller stops the poller or another shard failed. */
   readonly stop: AbortSignal;
 }
@@ -137,7 +140,7 @@ export async function consumeShard(
 
   const commit = async (checkpoint: ShardCheckpoint) => {
     try {
-      await context.checkpoints.commit(context.scope, shardId, checkpoint);
+      await context.checkpoints.commit(context.scope, shardId, checkpoint, context.lease ? { lease: context.lease.current(shardId) } : {});
     } catch (error) {
       if (error instanceof SluiceError) throw error;
       throw new SourceError(`committing the checkpoint of stream '${context.stream}', shard '${shardId}' failed: ${messageOf(error)}`, error);
@@ -189,6 +192,8 @@ export async function consumeShard(
       pending = [];
       const first = batch[0] as StreamRecord;
       const lastOfBatch = batch.at(-1) as StreamRecord;
+      // A worker that lost its lease must stop before it writes: renew first, fail fast.
+      if (context.lease && !(await context.lease.renew(shardId))) break;
       const inBatch = new Set(batch.map((r) => r.sequenceNumber));
       const checkpointWithin = async (sequenceNumber: string) => {
         if (!inBatch.has(sequenceNumber)) {
@@ -252,6 +257,7 @@ export async function consumeShard(
     if (caughtUp) {
       context.log({ type: PollerEventType.ShardCaughtUp, shardId });
       if (context.untilCaughtUp && !shard.closed) break;
+      if (context.lease && !(await context.lease.renew(shardId))) break;
       await abortableDelay(IDLE_MS, { signal: context.stop });
     }
   }

@@ -1,10 +1,12 @@
 import { ListShardsCommand, type KinesisClient, type ListShardsCommandInput } from '@aws-sdk/client-kinesis';
-import { CheckpointError, SluiceError, SourceError, UsageError } from '../errors.ts';
+import { CheckpointError, LeaseLostError, SluiceError, SourceError, UsageError } from '../errors.ts';
 import type { CheckpointScope, CheckpointStore, ShardCheckpoint } from '../checkpoint/checkpoint-store.ts';
+import { abortableDelay } from './abortable-delay.ts';
 import { messageOf } from './error-message.ts';
 import { retryKinesisCall } from './kinesis-retry.ts';
 import { PollerEventType, type PollerEvent } from './poller-events.ts';
 import { consumeShard, StartingPosition, type ShardBatch, type ShardConsumerContext } from './shard-consumer.ts';
+import { ShardLeaseKeeper, type ShardLeaseOptions } from './shard-lease-keeper.ts';
 import { readyShards, toShardInfo, type ShardInfo } from './shard-lineage.ts';
 
 export { StartingPosition, type ShardBatch } from './shard-consumer.ts';
@@ -42,6 +44,12 @@ export interface PollShardsOptions {
   /** Processes a batch; resolving means its output is durable and the checkpoint may move past it. */
   readonly onBatch: (batch: ShardBatch) => Promise<void>;
   readonly log?: (event: PollerEvent) => void;
+  /**
+   * Share the stream with other workers: each shard is read under a lease in the checkpoint
+   * store, renewed before every batch, and every commit is fenced by it. A shard whose
+   * lease another worker holds is left to that worker.
+   */
+  readonly lease?: ShardLeaseOptions;
 }
 
 /**
@@ -91,6 +99,17 @@ export async function pollShards(options: PollShardsOptions): Promise<PollSummar
   if (options.signal?.aborted) stopOnCaller();
   options.signal?.addEventListener('abort', stopOnCaller, { once: true });
 
+  const log = (event: PollerEvent) => {
+    // A throwing logger must not take the consumer down with it.
+    try {
+      options.log?.(event);
+    } catch {
+      /* ignored on purpose */
+    }
+  };
+  const lease = options.lease
+    ? new ShardLeaseKeeper({ ...options.lease, checkpoints: options.checkpoints, scope: options.scope, log })
+    : undefined;
   const context: ShardConsumerContext = {
     client: options.client,
     stream: options.stream,
@@ -102,15 +121,9 @@ export async function pollShards(options: PollShardsOptions): Promise<PollSummar
     untilCaughtUp: options.untilCaughtUp ?? false,
     maxBatchAttempts: options.maxBatchAttempts ?? 3,
     onBatch: options.onBatch,
-    log: (event) => {
-      // A throwing logger must not take the consumer down with it.
-      try {
-        options.log?.(event);
-      } catch {
-        /* ignored on purpose */
-      }
-    },
+    log,
     stop: stopController.signal,
+    ...(lease ? { lease } : {}),
   };
 
   try {
@@ -135,9 +148,12 @@ export async function pollShards(options: PollShardsOptions): Promise<PollSummar
       }
     };
     const run = async (shard: ShardInfo) => {
-      read.add(shard.shardId);
       try {
-        const outcome = await consumeShard(shard, { checkpoint: loaded.get(shard.shardId), context });
+        if (lease && !(await acquireOrWait(lease, shard.shardId, { context, durationMs: options.lease!.durationMs }))) return;
+        read.add(shard.shardId);
+        // Another worker may have moved the checkpoint since this poller loaded it.
+        const checkpoint = lease ? (await loadCheckpoints(options)).get(shard.shardId) : loaded.get(shard.shardId);
+        const outcome = await consumeShard(shard, { checkpoint, context }).finally(() => lease?.release(shard.shardId));
         batches += outcome.batches;
         records += outcome.records;
         loaded.set(shard.shardId, outcome.checkpoint);
@@ -149,6 +165,12 @@ export async function pollShards(options: PollShardsOptions): Promise<PollSummar
           caughtUpOpen.add(shard.shardId);
         }
       } catch (error) {
+        const lost = leaseLost(error);
+        if (lost) {
+          // Taken over: the new holder resumes from the last committed checkpoint; this worker just stops the shard.
+          log({ type: PollerEventType.ShardLeaseLost, shardId: shard.shardId, ...(lost.holder ? { holder: lost.holder } : {}) });
+          return;
+        }
         failure ??= error;
         stopController.abort(error);
       }
@@ -168,6 +190,28 @@ export async function pollShards(options: PollShardsOptions): Promise<PollSummar
     return { batches, records, shards: read.size };
   } finally {
     options.signal?.removeEventListener('abort', stopOnCaller);
+  }
+}
+
+/** The LeaseLostError in an error's cause chain, if any. */
+function leaseLost(error: unknown): LeaseLostError | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof LeaseLostError) return e;
+  return undefined;
+}
+
+/**
+ * Takes the shard's lease. When another worker holds it: give up at once in catch-up
+ * mode; otherwise keep trying, so a worker that died is taken over once its lease lapses.
+ */
+async function acquireOrWait(
+  lease: ShardLeaseKeeper,
+  shardId: string,
+  options: { context: ShardConsumerContext; durationMs: number },
+): Promise<boolean> {
+  for (;;) {
+    if (await lease.acquire(shardId)) return true;
+    if (options.context.untilCaughtUp || options.context.stop.aborted) return false;
+    await abortableDelay(options.durationMs / 2, { signal: options.context.stop });
   }
 }
 

@@ -20,6 +20,7 @@ interface RunFlags {
   readonly json?: boolean;
   readonly chaos?: number;
   readonly seed: number;
+  readonly worker?: string;
 }
 
 /** `sluice run <job>`: consume the job's stream into its table until stopped or caught up. */
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
     })
     .option('--chaos <p>', 'inject failures: each commit step fails or the worker dies with probability p (0-1)', decimal({ max: 1 }))
     .option('--seed <n>', 'seed of --chaos, for a replayable run', wholeNumber(), 1)
+    .option('--worker <name>', 'this worker\'s name in shard leases (default <host>:<job>); give each worker sharing a stream its own')
     .option('--json', 'print the summary as JSON')
     .action(async (name: string, flags: RunFlags) => {
       const log = createCliLogger();
@@ -57,6 +59,7 @@ export function registerRun(program: Command): void {
           ...(flags.batchSize ? { batchSize: flags.batchSize } : {}),
           ...(flags.batchWindow !== undefined ? { batchWindowSeconds: flags.batchWindow } : {}),
           ...(flags.startingPosition ? { startingPosition: flags.startingPosition } : {}),
+          ...(flags.worker ? { worker: flags.worker } : {}),
           ...(flags.chaos ? { chaos: seededChaos({ probability: flags.chaos, seed: flags.seed }) } : {}),
           onEvent: (event) => describeRunEvent(event, log),
           failuresDir: join(env.paths.failures, job.name),
