@@ -2,6 +2,7 @@ import { Chaos } from '../runtime/chaos.ts';
 import type { RunEvent } from '../runtime/local-runner.ts';
 import { SeededRandom } from './simulate/seeded-random.ts';
 import type { CliLogger } from './logger.ts';
+import { messageOf } from '../error-message.ts';
 
 /**
  * Chaos with a seeded random source, so a failing `--chaos` run can be replayed with its `--seed`.
@@ -16,7 +17,6 @@ export function seededChaos(options: { probability: number; seed: number }): Cha
   return new Chaos({ probability: options.probability, random: () => random.next() });
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * One log line per notable run event: retries, destination sends, restarts. Batch commits

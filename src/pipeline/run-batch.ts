@@ -7,6 +7,7 @@ import { hourPartition, isPartitionableTime, TIME_PARTITION_KEYS } from '../part
 import { decodeRecord, formatIssues, RejectStage } from '../source/decode.ts';
 import { deaggregate } from '../source/kpl-aggregation.ts';
 import { recordId, type StreamRecord } from '../source/stream-record.ts';
+import { messageOf } from '../error-message.ts';
 
 /** The rows of one output file: one partition of one batch. */
 export interface PartitionFile {
@@ -54,7 +55,6 @@ const describe = (value: unknown): string => {
   return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
 
-const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * Runs one batch of one shard through a job: KPL de-aggregation, decode, validate, steps, row validation,
@@ -155,11 +155,11 @@ export function runBatch(job: Job, records: readonly StreamRecord[]): BatchOutpu
       run(decoded.value, meta);
     } catch (error) {
       if (error instanceof StepFailure) {
-        reject(record, RejectStage.Step, `step '${error.step.name}' threw: ${errorMessage(error.error)}`);
+        reject(record, RejectStage.Step, `step '${error.step.name}' threw: ${messageOf(error.error)}`);
       } else if (error instanceof RowFailure) {
         reject(record, error.stage, error.reason);
       } else {
-        reject(record, RejectStage.Step, `processing failed: ${errorMessage(error)}`);
+        reject(record, RejectStage.Step, `processing failed: ${messageOf(error)}`);
       }
       return;
     }

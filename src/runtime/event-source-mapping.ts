@@ -1,5 +1,6 @@
 import type { RetryOptions } from '../job/define-job.ts';
 import type { StreamRecord } from '../source/stream-record.ts';
+import { messageOf } from '../error-message.ts';
 
 /**
  * The Lambda event source mapping's delivery of one batch of one shard, reproduced for
@@ -58,7 +59,6 @@ interface Pending {
   readonly lastError?: string;
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * Delivers one batch until every record succeeded or was sent to the destination.

@@ -2,7 +2,7 @@ import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } fr
 import { SourceError } from '../errors.ts';
 import { abortableDelay } from './abortable-delay.ts';
 import { backoffDelayMs, Jitter, type BackoffPolicy } from './backoff.ts';
-import { messageOf } from './error-message.ts';
+import { messageOf } from '../error-message.ts';
 import { classifyKinesisError, isRetryableKinesisFailure } from './kinesis-failure.ts';
 
 /**

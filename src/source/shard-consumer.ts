@@ -9,7 +9,7 @@ import { BatchError, CheckpointError, SourceError, SluiceError } from '../errors
 import type { CheckpointScope, CheckpointStore, ShardCheckpoint } from '../checkpoint/checkpoint-store.ts';
 import { abortableDelay } from './abortable-delay.ts';
 import { backoffDelayMs, Jitter, type BackoffPolicy } from './backoff.ts';
-import { messageOf } from './error-message.ts';
+import { messageOf } from '../error-message.ts';
 import { classifyKinesisError, KinesisFailure } from './kinesis-failure.ts';
 import { toStreamRecord } from './kinesis-record.ts';
 import { retryKinesisCall } from './kinesis-retry.ts';

@@ -2,7 +2,7 @@ import { ListShardsCommand, type KinesisClient, type ListShardsCommandInput } fr
 import { CheckpointError, LeaseLostError, SluiceError, SourceError, UsageError } from '../errors.ts';
 import type { CheckpointScope, CheckpointStore, ShardCheckpoint } from '../checkpoint/checkpoint-store.ts';
 import { abortableDelay } from './abortable-delay.ts';
-import { messageOf } from './error-message.ts';
+import { messageOf } from '../error-message.ts';
 import { retryKinesisCall } from './kinesis-retry.ts';
 import { PollerEventType, type PollerEvent } from './poller-events.ts';
 import { consumeShard, StartingPosition, type ShardBatch, type ShardConsumerContext } from './shard-consumer.ts';

@@ -9,7 +9,7 @@ import {
 import { SourceError } from '../errors.ts';
 import { abortableDelay } from './abortable-delay.ts';
 import { backoffDelayMs, Jitter, type BackoffPolicy } from './backoff.ts';
-import { messageOf } from './error-message.ts';
+import { messageOf } from '../error-message.ts';
 import { retryKinesisCall } from './kinesis-retry.ts';
 
 /**
