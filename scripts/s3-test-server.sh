@@ -11,12 +11,13 @@
 #
 # Ports: the mon and radosgw take free loopback ports (MON_PORT / RGW_PORT override), so two
 # test runs on one machine do not collide. With S3_SERVER_OWNER_PID set, a watchdog stops the
-# daemons once that process is gone, so a killed test run leaves nothing behind. Daemons run in the foreground of background jobs
-# so their ids are recorded the moment they exist: `stop` can never miss one.
+# daemons once that process is gone, so a killed test run leaves nothing behind. Daemons run
+# in the foreground of background jobs so their ids are recorded the moment they exist: `stop`
+# can never miss one.
 set -euo pipefail
 
 cmd=${1:-} dir=${2:-}
-if [[ -z $cmd || -z $dir || ! $cmd =~ ^(start|stop)$ ]]; then
+if [[ -z $cmd || -z $dir || ! $cmd =~ ^(start|stop|start-once)$ ]]; then
   echo "usage: $0 start|stop DIR" >&2
   exit 2
 fi
@@ -61,11 +62,23 @@ if missing; then
   if missing; then echo "apt-get finished but ${required[*]} are still not all on PATH" >&2; exit 1; fi
 fi
 
+# A start can still fail for reasons a second try with fresh ports and state does not meet
+# (a port taken between the check and the bind): try twice before giving up.
+if [[ $cmd == start ]]; then
+  for attempt in 1 2; do
+    "$self" start-once "$dir" && exit 0
+    stop_daemons
+    ((attempt == 1)) && echo "S3 test server: start attempt $attempt failed, trying once more" >&2
+  done
+  exit 1
+fi
+
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
   local p
   for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 30000))
+    # Below Linux's ephemeral range (32768+), so no outgoing connection holds the port.
+    p=$((20000 + RANDOM % 12000))
     port_in_use "$p" || { echo "$p"; return 0; }
   done
   echo "no free loopback port found" >&2
@@ -124,6 +137,11 @@ public addr = 127.0.0.1
 [osd.0]
 osd data = $dir/osd.0
 osd journal size = 100
+# The script places the OSD in the crush map itself. Left on, the OSD sends these updates at
+# boot, sometimes before it has the monmap, with a zero fsid: the mon refuses ('wrong fsid')
+# and the OSD never comes up.
+osd crush update on start = false
+osd class update on start = false
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port
 rgw dns name = 127.0.0.1
@@ -155,6 +173,14 @@ ceph_cli osd crush add-bucket node1 host
 ceph_cli osd crush move node1 root=default
 ceph_cli osd crush add osd.0 1.0 host=node1
 launch osd.0 ceph-osd "${conf[@]}" -i 0
+osd_pid=$!
+# radosgw needs a live OSD to create its pools; waiting here turns a dead OSD into a quick, clear failure.
+for _ in $(seq 1 120); do
+  kill -0 "$osd_pid" 2>/dev/null || { echo "ceph-osd exited while starting" >&2; exit 1; }
+  ceph "${conf[@]}" --connect-timeout 10 osd stat 2>/dev/null | grep -q ' 1 up' && break
+  sleep 0.5
+done
+ceph "${conf[@]}" --connect-timeout 10 osd stat 2>/dev/null | grep -q ' 1 up' || { echo "ceph-osd did not come up within 60 s" >&2; exit 1; }
 launch rgw.a radosgw "${conf[@]}" -n client.rgw.a
 rgw_pid=$!
 for _ in $(seq 1 120); do

@@ -36,6 +36,16 @@
  *   checkpoint does not move. Without a lease a commit is unfenced (single-worker use).
  * - Owner ids name a worker: two live workers must never share one (hostname, pid and a
  *   random suffix make a good one).
+ *
+ * @example
+ * ```ts
+ * const lease = await store.acquireLease(scope, shardId, { owner: workerId, durationMs: 30_000 });
+ * if (lease) {
+ *   const from = (await store.load(scope)).get(shardId);
+ *   // ... read and write a batch after `from`, renewing the lease every 10 s ...
+ *   await store.commit(scope, shardId, { sequenceNumber: last, ended: false }, { lease: current });
+ * }
+ * ```
  */
 export interface CheckpointStore {
   load(scope: CheckpointScope): Promise<Map<string, ShardCheckpoint>>;

@@ -15,6 +15,7 @@ export const S3RetryMode = {
   Adaptive: 'adaptive',
 } as const;
 
+/** One of {@link S3RetryMode}'s values. */
 export type S3RetryMode = (typeof S3RetryMode)[keyof typeof S3RetryMode];
 
 /**

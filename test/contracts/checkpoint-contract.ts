@@ -2,6 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointScope, CheckpointStore, ShardLease } from '../../src/checkpoint/checkpoint-store.ts';
 import { CheckpointError, ErrorCode, LeaseLostError } from '../../src/errors.ts';
 
+/**
+ * What an adapter's test gives the contract: a store, a way to open a second worker's store
+ * on the same storage, and cleanup.
+ *
+ * @example
+ * ```ts
+ * const fixture: CheckpointStoreFixture = { store: open(), openAnother: open, cleanup: async () => undefined };
+ * ```
+ */
 export interface CheckpointStoreFixture {
   readonly store: CheckpointStore;
   /** Another store on the same storage, as a second worker (its own memory, its own clock readings) would open it. */
@@ -43,7 +52,11 @@ async function expectLeaseLost(promise: Promise<unknown>): Promise<LeaseLostErro
  *
  * @example
  * ```ts
- * describeCheckpointStoreContract('local file', async () => ({ store: new LocalFileCheckpointStore({ dir }), cleanup }));
+ * describeCheckpointStoreContract('local file', async () => ({
+ *   store: new LocalFileCheckpointStore({ dir }),
+ *   openAnother: () => new LocalFileCheckpointStore({ dir }),
+ *   cleanup,
+ * }));
  * ```
  */
 export function describeCheckpointStoreContract(name: string, makeStore: () => Promise<CheckpointStoreFixture>): void {

@@ -11,6 +11,11 @@ import type { S3ServerStatus } from '../setup/s3-server.ts';
 /**
  * How long a test waits for the run's S3 server: covers a first apt install on a fresh CI
  * machine (apt update + ~30 s) plus the ~15 s Ceph start.
+ *
+ * @example
+ * ```ts
+ * beforeAll(async () => { s3 = await connectS3TestServer(); }, S3_SERVER_WAIT_MS);
+ * ```
  */
 export const S3_SERVER_WAIT_MS = 300_000;
 

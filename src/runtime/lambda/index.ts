@@ -1,0 +1,13 @@
+/**
+ * The AWS Lambda runtime adapter (`sluice/lambda`): the core never imports it.
+ *
+ * @example
+ * ```ts
+ * import { createKinesisHandler } from 'sluice/lambda';
+ * import job from './jobs/sensor-readings.ts';
+ * export const handler = createKinesisHandler(job);
+ * ```
+ */
+export { createKinesisHandler, type HandlerAdapters, type KinesisHandler, type KinesisHandlerOptions } from './kinesis-handler.ts';
+export { awsAdaptersFromEnvironment, HandlerEnvironment } from './aws-adapters.ts';
+export { eventOfRecords, recordsOfEvent } from './kinesis-event.ts';
