@@ -1,0 +1,107 @@
+import { rowsToArrowTable } from '../src/format/arrow-table.ts';
+import { encodeParquet } from '../src/format/parquet-encode.ts';
+import type { Job } from '../src/job/define-job.ts';
+import { compileSteps } from '../src/job/steps.ts';
+import { runBatch } from '../src/pipeline/run-batch.ts';
+import { medianMs, type RoundOptions, type RoundTask } from './rounds.ts';
+import type { StageInputs } from './stage-inputs.ts';
+import { throughput, type Throughput } from './throughput.ts';
+import type { Workload } from './workload.ts';
+
+/** One stage of the batch path, timed alone on a whole batch. */
+export interface StageResult {
+  readonly name: string;
+  /** What exactly is timed, for the reader of the table. */
+  readonly what: string;
+  readonly throughput: Throughput;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Each stage sluice runs on a batch, on its own, in path order. Every task folds its
+ * results into a number it returns, so V8 cannot drop the work as dead code.
+ */
+function stageTasks(job: Job, workload: Workload, inputs: StageInputs): Array<RoundTask & { what: string }> {
+  const columns = job.output.dataColumns;
+  const compression = job.output.compression;
+  return [
+    {
+      name: 'base64 decode',
+      what: "Buffer.from(kinesis.data, 'base64') per record",
+      fn: () => {
+        let n = 0;
+        for (const b of inputs.base64) n += Buffer.from(b, 'base64').byteLength;
+        return n;
+      },
+    },
+    {
+      name: 'UTF-8 + JSON.parse',
+      what: 'strict TextDecoder + JSON.parse, as decodeRecord does',
+      fn: () => {
+        let n = 0;
+        for (const b of inputs.bytes) if (JSON.parse(utf8.decode(b)) !== null) n++;
+        return n;
+      },
+    },
+    {
+      name: 'input validation',
+      what: 'job.source.records.safeParse (zod)',
+      fn: () => {
+        let n = 0;
+        for (const d of inputs.documents) if (job.source.records.safeParse(d).success) n++;
+        return n;
+      },
+    },
+    {
+      name: 'steps',
+      what: "the job's compiled steps (compileSteps): map 'to-row' + filter",
+      fn: () => {
+        let n = 0;
+        const run = compileSteps(job.steps.ops, () => void n++);
+        for (let i = 0; i < inputs.values.length; i++) run(inputs.values[i], inputs.metas[i]!);
+        return n;
+      },
+    },
+    {
+      name: 'row validation',
+      what: 'job.output.rows.safeParse on each step output (zod)',
+      fn: () => {
+        let n = 0;
+        for (const o of inputs.outputs) if (job.output.rows.safeParse(o).success) n++;
+        return n;
+      },
+    },
+    {
+      name: 'Arrow build',
+      what: 'rowsToArrowTable(rows, dataColumns)',
+      fn: () => rowsToArrowTable(inputs.rows, columns).numRows,
+    },
+    {
+      name: `Parquet encode (${compression})`,
+      what: 'encodeParquet(table): Arrow IPC -> parquet-wasm',
+      fn: () => encodeParquet(inputs.table, { compression }).byteLength,
+    },
+    {
+      name: 'runBatch (pure pipeline)',
+      what: 'KPL check, decode, validate, steps, rows, partitions; no Arrow, no I/O',
+      fn: () => runBatch(job, workload.records).rows,
+    },
+  ];
+}
+
+/**
+ * Times every stage on the clean batch: median of `rounds` after `warmups`, records/s and
+ * MB/s of the batch's JSON.
+ *
+ * @example
+ * ```ts
+ * const stages = await measureStages(job, clean, stageInputs(job, clean), DEFAULT_ROUNDS);
+ * ```
+ */
+export async function measureStages(job: Job, workload: Workload, inputs: StageInputs, rounds: RoundOptions): Promise<StageResult[]> {
+  const tasks = stageTasks(job, workload, inputs);
+  const medians = await medianMs(tasks, rounds);
+  const batch = { records: workload.userRecords, bytes: workload.jsonBytes };
+  return tasks.map((t) => ({ name: t.name, what: t.what, throughput: throughput(medians.get(t.name)!, batch) }));
+}

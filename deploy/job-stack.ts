@@ -1,0 +1,135 @@
+import type { Job } from '../src/job/define-job.ts';
+import { tableRootKey } from '../src/partition/object-keys.ts';
+import { HandlerEnvironment } from '../src/runtime/lambda/aws-adapters.ts';
+import { alarmResources } from './alarms.ts';
+import { bucketResources } from './bucket-resources.ts';
+import { BUNDLE_HANDLER, bundleOptions } from './bundle-options.ts';
+import { getAtt, join, ref, type CfnResources, type CfnValue } from './cloudformation.ts';
+import { eventSourceMappingResource } from './event-source-mapping.ts';
+import { failureQueueResource } from './failure-queue.ts';
+import { functionRoleResource } from './function-role.ts';
+import { functionSizing } from './function-sizing.ts';
+import { glueDatabaseResource } from './glue-database-resource.ts';
+import { glueTableResource } from './glue-table-resource.ts';
+import { iotTopicRuleResources } from './iot-topic-rule.ts';
+import { FUNCTION_KEY, LogicalId } from './logical-ids.ts';
+import type { StackParams } from './stack-params.ts';
+import { streamResources } from './stream-resources.ts';
+
+/**
+ * Options of {@link jobStack}.
+ *
+ * @example
+ * ```ts
+ * const options: JobStackOptions = { job, params, jobModule: resolve('jobs/sensor-readings.ts'), workFolder: '.esbuild/x' };
+ * ```
+ */
+export interface JobStackOptions {
+  readonly job: Job;
+  readonly params: StackParams;
+  /** Absolute path of the job's module, bundled into the function. */
+  readonly jobModule: string;
+  /** serverless-esbuild's scratch folder for this run. */
+  readonly workFolder: string;
+}
+
+/**
+ * The parts of serverless.yml that depend on the job, as serverless.yml references them.
+ *
+ * @example
+ * ```ts
+ * const { service, functions, resources, esbuild } = jobStack(options);
+ * ```
+ */
+export interface JobStack {
+  /** `sluice-<job>`: with the stage, it names the CloudFormation stack. */
+  readonly service: string;
+  readonly stackTags: Readonly<Record<string, string>>;
+  readonly functions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly resources: { readonly Resources: CfnResources; readonly Outputs: Readonly<Record<string, { readonly Value: CfnValue; readonly Description: string }>> };
+  /** serverless-esbuild's options (`custom.esbuild`). */
+  readonly esbuild: Readonly<Record<string, unknown>>;
+}
+
+/** Read by the handler's logger as its service name (handler-logger.ts). */
+const JOB_ENVIRONMENT = 'SLUICE_JOB';
+
+/**
+ * One job's stack: the function (bundled with the job, role of its own), its Kinesis event
+ * source mapping with the failure queue, the stream (existing or created), the bucket, the
+ * Glue database and table, alarms, and optionally an IoT rule feeding the stream. Pure: the
+ * same job and params give the same stack.
+ *
+ * @example
+ * ```ts
+ * const stack = jobStack({ job, params: parseStackParams(['job=sensor-readings'], { availableJobs }), jobModule, workFolder });
+ * stack.resources.Resources.SluiceTable.Type; // 'AWS::Glue::Table'
+ * ```
+ */
+export function jobStack(options: JobStackOptions): JobStack {
+  const { job, params } = options;
+  const stream = streamResources({ stream: params.stream ?? job.source.stream, create: params.createStream, shards: params.shards });
+  const bucket = ref(LogicalId.Bucket);
+  const bucketArn = getAtt(LogicalId.Bucket, 'Arn');
+  const queueArn = getAtt(LogicalId.FailureQueue, 'Arn');
+  const table = glueTableResource(job, { bucket });
+
+  const resources: CfnResources = {
+    ...stream.resources,
+    ...bucketResources({
+      prefix: job.output.prefix,
+      encryption: params.encryption,
+      rejectsExpireDays: params.rejectsExpireDays,
+      ...(params.bucket === undefined ? {} : { name: params.bucket }),
+      ...(params.kmsKey === undefined ? {} : { kmsKey: params.kmsKey }),
+    }),
+    ...(params.createDatabase ? { [LogicalId.Database]: glueDatabaseResource({ name: job.output.database }) } : {}),
+    [LogicalId.Table]: params.createDatabase ? { ...table, DependsOn: [LogicalId.Database] } : table,
+    [LogicalId.FailureQueue]: failureQueueResource(),
+    [LogicalId.FunctionRole]: functionRoleResource(job, {
+      streamArn: stream.arn,
+      bucketArn,
+      queueArn,
+      logGroupArn: getAtt(LogicalId.FunctionLogGroup, 'Arn'),
+      ...(params.kmsKey === undefined ? {} : { kmsKey: params.kmsKey }),
+    }),
+    [LogicalId.EventSourceMapping]: eventSourceMappingResource(job, {
+      streamArn: stream.arn,
+      functionArn: getAtt(LogicalId.Function, 'Arn'),
+      failureDestinationArn: queueArn,
+      dependsOn: [LogicalId.FunctionRole],
+    }),
+    ...alarmResources(job, {
+      streamName: stream.name,
+      iteratorAgeSeconds: params.iteratorAgeAlarmSeconds,
+      rejectsThreshold: params.rejectsAlarmThreshold,
+      ...(params.alarmTopic === undefined ? {} : { alarmTopic: params.alarmTopic }),
+    }),
+    ...(params.iotTopic === undefined ? {} : iotTopicRuleResources({ topic: params.iotTopic, streamName: stream.name, streamArn: stream.arn })),
+  };
+
+  return {
+    service: `sluice-${job.name}`,
+    stackTags: { 'sluice:job': job.name },
+    functions: {
+      [FUNCTION_KEY]: {
+        handler: BUNDLE_HANDLER,
+        description: `sluice job ${job.name}: Kinesis -> ${job.output.database}.${job.output.name}`,
+        role: LogicalId.FunctionRole,
+        ...functionSizing(),
+        environment: { [HandlerEnvironment.Bucket]: bucket, [JOB_ENVIRONMENT]: job.name },
+      },
+    },
+    resources: {
+      Resources: resources,
+      Outputs: {
+        BucketName: { Value: bucket, Description: 'The bucket holding the table and its rejects' },
+        TableLocation: { Value: join(['s3://', bucket, `/${tableRootKey({ prefix: job.output.prefix, table: job.output.name })}/`]), Description: 'Where the Parquet files go' },
+        GlueTable: { Value: `${job.output.database}.${job.output.name}`, Description: 'The table to query in Athena' },
+        StreamArn: { Value: stream.arn, Description: 'The stream the job reads' },
+        FailureQueueUrl: { Value: ref(LogicalId.FailureQueue), Description: 'Batches the job gave up on, to redrive' },
+      },
+    },
+    esbuild: bundleOptions({ jobModule: options.jobModule, workFolder: options.workFolder }),
+  };
+}

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { SluiceError } from '../src/errors.ts';
+import { listJobs, loadJob } from '../src/runtime/load-job.ts';
+import { jobStack, type JobStack } from './job-stack.ts';
+import { escapeServerlessVariables } from './serverless-variables.ts';
+import { parseStackParams } from './stack-params.ts';
+
+/**
+ * Options of {@link serverlessStack}.
+ *
+ * @example
+ * ```ts
+ * const options: ServerlessStackOptions = { params: ['job=sensor-readings'], projectDir: '/repo', runId: '4242' };
+ * ```
+ */
+export interface ServerlessStackOptions {
+  /** Serverless's `--param` values, `key=value` each. */
+  readonly params: readonly string[];
+  /** The project: `jobs/` lives here. */
+  readonly projectDir: string;
+  /** Distinguishes this run's scratch folder from concurrent runs' (the process id). */
+  readonly runId: string;
+}
+
+/**
+ * What serverless.yml's `${file(./deploy/serverless-stack.cjs):<part>}` variables read:
+ * loads `jobs/<job>.ts` named by `--param="job=<name>"` and builds its stack, with
+ * CloudFormation's `${...}` escaped from Serverless's variable resolution. Errors a user can
+ * meet (no job param, an unknown job, a bad param, a bad job) carry only their message as
+ * stack, since Serverless prints the stack.
+ *
+ * @example
+ * ```ts
+ * const stack = await serverlessStack({ params: ['job=sensor-readings'], projectDir: process.cwd(), runId: String(process.pid) });
+ * stack.service; // 'sluice-sensor-readings'
+ * ```
+ */
+export async function serverlessStack(options: ServerlessStackOptions): Promise<JobStack> {
+  const jobsDir = join(options.projectDir, 'jobs');
+  try {
+    const params = parseStackParams(options.params, { availableJobs: await listJobs({ jobsDir }) });
+    const job = await loadJob(params.job, { jobsDir });
+    return escapeServerlessVariables(
+      jobStack({ job, params, jobModule: join(jobsDir, `${job.name}.ts`), workFolder: join('.esbuild', `${job.name}-${options.runId}`) }),
+    );
+  } catch (error) {
+    if (error instanceof SluiceError) error.stack = `${error.name}: ${error.message}`;
+    throw error;
+  }
+}

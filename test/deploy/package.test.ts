@@ -1,0 +1,507 @@
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { glueTableResource } from '../../deploy/glue-table-resource.ts';
+import { LogicalId } from '../../deploy/logical-ids.ts';
+import { ParquetHive } from '../../src/catalog/glue-table-input.ts';
+import type { Job } from '../../src/job/define-job.ts';
+import { HandlerEnvironment } from '../../src/runtime/lambda/aws-adapters.ts';
+import { eventOfRecords } from '../../src/runtime/lambda/kinesis-event.ts';
+import { RejectsMetric } from '../../src/runtime/lambda/rejects-metric.ts';
+import { loadJob } from '../../src/runtime/load-job.ts';
+import { glueColumns } from '../../src/schema/glue-types.ts';
+import { senseHat, streamRecords } from '../helpers/records.ts';
+import { startFakeAws } from './fake-aws-server.ts';
+import { zipEntries } from './zip-entries.ts';
+
+/**
+ * `serverless package` (osls + serverless-esbuild) for each sample job, offline, then the
+ * CloudFormation template and the Lambda artifact it produced, checked against the job
+ * module; and the packaged bundle run in a fresh `node` with nothing beside it.
+ */
+
+const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVERLESS = join(PROJECT, 'node_modules/osls/bin/serverless.js');
+const NO_NETWORK = join(PROJECT, 'test/deploy/no-network.cjs');
+const INVOKE_BUNDLE = join(PROJECT, 'test/deploy/invoke-bundle.mjs');
+const BUNDLE = 'src/runtime/lambda/bundle-entry.mjs';
+/** The wasm's magic bytes and version (`\0asm` 1), base64: how esbuild's binary loader inlines it. */
+const WASM_MAGIC_BASE64 = 'AGFzbQEAAAA';
+const JOBS = ['sensor-readings', 'device-activity'] as const;
+type JobName = (typeof JOBS)[number];
+
+/** A CloudFormation template is untyped JSON: properties are read loosely. */
+interface Resource {
+  readonly Type: string;
+  readonly Properties: Record<string, any>;
+  readonly DependsOn?: string[];
+}
+interface Template {
+  readonly Resources: Record<string, Resource>;
+  readonly Outputs: Record<string, { Value: unknown }>;
+}
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+}
+
+let scratch: string;
+
+/** What a service folder needs from the project, linked (serverless.yml is copied: osls ignores a linked one). */
+const SERVICE_LINKS = ['package.json', 'tsconfig.json', 'node_modules', 'deploy', 'src', 'jobs', 'schemas'];
+
+/**
+ * A service folder of its own for one Serverless run: osls empties `<service>/.serverless/`
+ * when packaging starts and serverless-esbuild stages the zip there, so two runs in one
+ * folder (two jobs here, or another `npm test` in the same checkout) would delete each
+ * other's artifacts.
+ */
+async function serviceFolder(dir: string): Promise<string> {
+  const service = join(dir, 'service');
+  await mkdir(service, { recursive: true });
+  await copyFile(join(PROJECT, 'serverless.yml'), join(service, 'serverless.yml'));
+  for (const entry of SERVICE_LINKS) await symlink(join(PROJECT, entry), join(service, entry));
+  return service;
+}
+
+/** Runs the Serverless CLI offline: dummy credentials, its own HOME and service folder, every connection refused and logged. */
+async function serverless(args: readonly string[], options: { dir: string; networkLog: string }): Promise<CliRun> {
+  const started = Date.now();
+  const home = join(options.dir, 'home');
+  await mkdir(home, { recursive: true });
+  const cwd = await serviceFolder(options.dir);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--require', NO_NETWORK, SERVERLESS, ...args], {
+      cwd,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: home,
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        SLUICE_NETWORK_LOG: options.networkLog,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+interface Packaged {
+  readonly run: CliRun;
+  readonly template: Template;
+  readonly zip: Buffer;
+  readonly zipName: string;
+  readonly networkLog: string;
+}
+
+async function packageJob(name: JobName): Promise<Packaged> {
+  const dir = join(scratch, name);
+  await mkdir(dir, { recursive: true });
+  const networkLog = join(dir, 'network.log');
+  await writeFile(networkLog, '');
+  const out = join(dir, 'package');
+  const run = await serverless(['package', `--param=job=${name}`, '--package', out], { dir, networkLog });
+  if (run.code !== 0) throw new Error(`serverless package --param=job=${name} exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+  const zipName = `sluice-${name}.zip`;
+  return {
+    run,
+    template: JSON.parse(await readFile(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template,
+    zip: await readFile(join(out, zipName)),
+    zipName,
+    networkLog: await readFile(networkLog, 'utf8'),
+  };
+}
+
+/** `serverless print` resolves the whole configuration (our variables included) without bundling. */
+async function printConfig(name: string, params: readonly string[]): Promise<{ run: CliRun; config: { resources: Template } | undefined; networkLog: string }> {
+  const dir = join(scratch, `print-${name}`);
+  await mkdir(dir, { recursive: true });
+  const networkLog = join(dir, 'network.log');
+  await writeFile(networkLog, '');
+  const run = await serverless(['print', '--format', 'json', ...params.map((p) => `--param=${p}`)], { dir, networkLog });
+  const json = run.stdout.slice(run.stdout.indexOf('{'));
+  return { run, config: run.code === 0 ? (JSON.parse(json) as { resources: Template }) : undefined, networkLog: await readFile(networkLog, 'utf8') };
+}
+
+const packaged = new Map<JobName, Packaged>();
+const jobs = new Map<JobName, Job>();
+let withOptions: Awaited<ReturnType<typeof printConfig>>;
+let withoutJob: Awaited<ReturnType<typeof printConfig>>;
+
+const OPTION_PARAMS = [
+  'job=sensor-readings',
+  'createStream=true',
+  'shards=2',
+  'iotTopic=sensors/+/readings',
+  'encryption=aws:kms',
+  'kmsKey=arn:aws:kms:eu-west-1:123456789012:key/0b4f6f35-5bb3-4f6e-9a2c-6b1d2f3e4a5b',
+  'alarmTopic=arn:aws:sns:eu-west-1:123456789012:ops',
+  'bucket=acme-sluice-readings',
+  'createDatabase=false',
+  'rejectsExpireDays=7',
+] as const;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'sluice-deploy-'));
+  for (const name of JOBS) jobs.set(name, await loadJob(name, { jobsDir: join(PROJECT, 'jobs') }));
+  // Concurrently: each run has its own HOME, service folder and package folder.
+  const [sensor, activity, options, missing] = await Promise.all([
+    packageJob('sensor-readings'),
+    packageJob('device-activity'),
+    printConfig('options', OPTION_PARAMS),
+    printConfig('missing', []),
+  ]);
+  packaged.set('sensor-readings', sensor);
+  packaged.set('device-activity', activity);
+  withOptions = options;
+  withoutJob = missing;
+}, 120_000);
+
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+const resourcesOfType = (template: Template, type: string): Array<[string, Resource]> =>
+  Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+const streamArnOf = (stream: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/${stream}` });
+const glueArn = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:${resource}` });
+const bucketArn = { 'Fn::GetAtt': [LogicalId.Bucket, 'Arn'] };
+const inBucket = (key: string) => ({ 'Fn::Join': ['', [bucketArn, key]] });
+
+describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
+  const get = () => ({ job: jobs.get(name)!, pack: packaged.get(name)!, resources: packaged.get(name)!.template.Resources });
+
+  it('packages offline: no connection or DNS lookup was attempted', () => {
+    const { pack } = get();
+    expect(pack.networkLog).toBe('');
+    expect(pack.run.stdout + pack.run.stderr).toContain(`Packaging sluice-${name} for stage dev`);
+  });
+
+  it("maps the job's batch and retry settings onto the Kinesis event source mapping", () => {
+    const { job, resources } = get();
+    const mappings = resourcesOfType(get().pack.template, 'AWS::Lambda::EventSourceMapping');
+    expect(mappings.map(([id]) => id)).toEqual([LogicalId.EventSourceMapping]);
+    const mapping = resources[LogicalId.EventSourceMapping]!;
+    expect(mapping.Properties).toEqual({
+      EventSourceArn: streamArnOf(job.source.stream),
+      FunctionName: { 'Fn::GetAtt': [LogicalId.Function, 'Arn'] },
+      Enabled: true,
+      StartingPosition: job.batch.startingPosition,
+      BatchSize: job.batch.size,
+      MaximumBatchingWindowInSeconds: job.batch.windowSeconds,
+      ParallelizationFactor: job.batch.parallelizationFactor,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: job.retry.bisectOnError,
+      MaximumRetryAttempts: job.retry.maxAttempts,
+      MaximumRecordAgeInSeconds: job.retry.maxRecordAgeSeconds,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [LogicalId.FailureQueue, 'Arn'] } } },
+    });
+    expect(mapping.DependsOn).toContain(LogicalId.FunctionRole);
+    expect(resources[LogicalId.FailureQueue]!.Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('declares the Glue database and the Parquet table with exactly the columns of the row schema', () => {
+    const { job, resources } = get();
+    expect(resources[LogicalId.Database]!.Properties['DatabaseInput']).toEqual({ Name: job.output.database });
+    const table = resources[LogicalId.Table]!;
+    expect(table.Type).toBe('AWS::Glue::Table');
+    expect(table.Properties['DatabaseName']).toBe(job.output.database);
+    const input = table.Properties['TableInput'];
+    expect(input.Name).toBe(job.output.name);
+    expect(input.TableType).toBe('EXTERNAL_TABLE');
+    expect(input.StorageDescriptor.Columns).toEqual(glueColumns(job.output.dataColumns));
+    expect(input.PartitionKeys).toEqual(['year', 'month', 'day', 'hour', ...job.output.partitionKeys].map((key) => ({ Name: key, Type: 'string' })));
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    expect(input.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
+    expect(input.StorageDescriptor.OutputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat');
+    expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: LogicalId.Bucket }, `/${job.output.prefix}/${job.output.name}/`]] });
+    // The pure generator, fed the same bucket, gives exactly what was deployed.
+    expect(input).toEqual(glueTableResource(job, { bucket: { Ref: LogicalId.Bucket } }).Properties.TableInput);
+  });
+
+  it('runs the bundle on nodejs22.x, arm64, with the bucket and job in its environment', () => {
+    const { job, resources } = get();
+    const functions = resourcesOfType(get().pack.template, 'AWS::Lambda::Function');
+    expect(functions.map(([id]) => id)).toEqual([LogicalId.Function]);
+    const fn = resources[LogicalId.Function]!.Properties;
+    expect(fn['Runtime']).toBe('nodejs22.x');
+    expect(fn['Architectures']).toEqual(['arm64']);
+    expect(fn['Handler']).toBe('src/runtime/lambda/bundle-entry.handler');
+    expect(fn['MemorySize']).toBe(1024);
+    expect(fn['Timeout']).toBe(120);
+    expect(fn['Role']).toEqual({ 'Fn::GetAtt': [LogicalId.FunctionRole, 'Arn'] });
+    expect(fn['Environment']).toEqual({ Variables: { [HandlerEnvironment.Bucket]: { Ref: LogicalId.Bucket }, SLUICE_JOB: job.name } });
+  });
+
+  it("grants least privilege: exactly this job's stream, key prefixes, table, queue and log group", () => {
+    const { job, pack } = get();
+    const roles = resourcesOfType(pack.template, 'AWS::IAM::Role');
+    // The framework's own role (IamRoleLambdaExecution) is not generated: the function has ours.
+    expect(roles.map(([id]) => id)).toEqual([LogicalId.FunctionRole]);
+    expect(resourcesOfType(pack.template, 'AWS::IAM::Policy')).toEqual([]);
+    expect(resourcesOfType(pack.template, 'AWS::IAM::ManagedPolicy')).toEqual([]);
+    const role = roles[0]![1].Properties;
+    expect(role['ManagedPolicyArns']).toBeUndefined();
+    expect(role['AssumeRolePolicyDocument'].Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    const statements = role['Policies'].flatMap((p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement);
+    const { prefix, name: table, database } = job.output;
+    expect(statements).toEqual([
+      { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [{ 'Fn::GetAtt': [LogicalId.FunctionLogGroup, 'Arn'] }] },
+      {
+        Sid: 'ReadStream',
+        Effect: 'Allow',
+        Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
+        Resource: [streamArnOf(job.source.stream)],
+      },
+      { Sid: 'ListStreams', Effect: 'Allow', Action: ['kinesis:ListStreams'], Resource: ['*'] },
+      {
+        Sid: 'WriteTableObjects',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Resource: [inBucket(`/${prefix}/${table}/*`), inBucket(`/${prefix}/_rejects/${table}/*`)],
+      },
+      {
+        Sid: 'ListTableObjects',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [bucketArn],
+        Condition: { StringLike: { 's3:prefix': [`${prefix}/${table}`, `${prefix}/${table}/*`, `${prefix}/_rejects/${table}`, `${prefix}/_rejects/${table}/*`] } },
+      },
+      {
+        Sid: 'RegisterPartitions',
+        Effect: 'Allow',
+        Action: ['glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchCreatePartition', 'glue:CreatePartition'],
+        Resource: [glueArn('catalog'), glueArn(`database/${database}`), glueArn(`table/${database}/${table}`)],
+      },
+      { Sid: 'SendFailedBatches', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': [LogicalId.FailureQueue, 'Arn'] }] },
+    ]);
+    // The one documented exception: ListStreams cannot be scoped to a resource.
+    const wildcards = statements.filter((s: { Resource: unknown[] }) => s.Resource.includes('*'));
+    expect(wildcards.map((s: { Action: string[] }) => s.Action)).toEqual([['kinesis:ListStreams']]);
+  });
+
+  it('encrypts the bucket, blocks public access, refuses plain HTTP and expires rejects', () => {
+    const { job, resources } = get();
+    const bucket = resources[LogicalId.Bucket]!.Properties;
+    expect(bucket['BucketEncryption'].ServerSideEncryptionConfiguration).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }]);
+    expect(bucket['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket['LifecycleConfiguration'].Rules).toContainEqual({ Id: 'expire-rejects', Status: 'Enabled', Prefix: `${job.output.prefix}/_rejects/`, ExpirationInDays: 30 });
+    const policy = resources[LogicalId.BucketPolicy]!.Properties;
+    expect(policy['Bucket']).toEqual({ Ref: LogicalId.Bucket });
+    expect(policy['PolicyDocument'].Statement).toEqual([
+      {
+        Sid: 'DenyPlainHttp',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [bucketArn, inBucket('/*')],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ]);
+  });
+
+  it('alarms on iterator age, rejects and batches given up on', () => {
+    const { job, pack } = get();
+    const alarms = Object.fromEntries(resourcesOfType(pack.template, 'AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties]));
+    expect(Object.keys(alarms).sort()).toEqual([LogicalId.FailedBatchesAlarm, LogicalId.IteratorAgeAlarm, LogicalId.RejectsAlarm].sort());
+    expect(alarms[LogicalId.IteratorAgeAlarm]).toMatchObject({
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'GetRecords.IteratorAgeMilliseconds',
+      Dimensions: [{ Name: 'StreamName', Value: job.source.stream }],
+      Statistic: 'Maximum',
+      Threshold: 300_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(alarms[LogicalId.RejectsAlarm]).toMatchObject({
+      Namespace: RejectsMetric.namespace,
+      MetricName: RejectsMetric.name,
+      Dimensions: [{ Name: RejectsMetric.dimension, Value: job.name }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    });
+    expect(alarms[LogicalId.FailedBatchesAlarm]).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [LogicalId.FailureQueue, 'QueueName'] } }],
+    });
+  });
+
+  it('zips one self-contained ESM bundle with the wasm inlined', () => {
+    const { pack } = get();
+    const entries = zipEntries(pack.zip);
+    expect(entries.map((e) => e.name)).toEqual([BUNDLE]);
+    expect(entries.some((e) => e.name.endsWith('.wasm'))).toBe(false);
+    const bundle = entries[0]!.data;
+    // ~5 MB of wasm as base64 plus the code: anything far off means the wasm or the code went missing.
+    expect(bundle.byteLength).toBeGreaterThan(6_000_000);
+    expect(bundle.byteLength).toBeLessThan(16_000_000);
+    expect(Buffer.from(bundle).includes(WASM_MAGIC_BASE64)).toBe(true);
+  });
+});
+
+/** Per job: Kinesis documents for a cold-start invocation, and how many of them are good. */
+const coldStartRecords: Readonly<Record<JobName, { documents: unknown[]; good: number; column: string; values: unknown[] }>> = {
+  'sensor-readings': {
+    documents: [senseHat({ count: 1, client_id: 'rpi-a' }), senseHat({ count: 2, client_id: 'rpi-b' }), { not: 'a reading' }],
+    good: 2,
+    column: 'device_id',
+    values: ['rpi-a', 'rpi-b'],
+  },
+  'device-activity': {
+    documents: [
+      { uuid: '0b4f6f35-5bb3-4f6e-9a2c-6b1d2f3e4a5b', device_ts: '2026-11-23 08:15:02.123456', device_id: 7, device_temp: 36.6, track_id: 3, activity_type: 'walking' },
+      { uuid: 'not-a-uuid', device_ts: '2026-11-23 08:15:03.000000', device_id: 7, device_temp: 36.6, track_id: 3, activity_type: 'walking' },
+    ],
+    good: 1,
+    column: 'event_id',
+    values: ['0b4f6f35-5bb3-4f6e-9a2c-6b1d2f3e4a5b'],
+  },
+};
+
+describe.each(JOBS)('the packaged bundle of %s, cold, in a fresh node', (name) => {
+  it('imports with nothing beside it and writes Parquet through the inlined wasm', async () => {
+    const job = jobs.get(name)!;
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
+    const bucket = 'bundle-test';
+    const aws = await startFakeAws({ tables: { [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket }).Properties.TableInput } });
+    try {
+      const [entry] = zipEntries(packaged.get(name)!.zip);
+      await mkdir(join(dir, dirname(BUNDLE)), { recursive: true });
+      await writeFile(join(dir, BUNDLE), entry!.data);
+      const { documents, good, column, values } = coldStartRecords[name];
+      const event = eventOfRecords(streamRecords(documents), {
+        streamArn: `arn:aws:kinesis:us-east-1:123456789012:stream/${job.source.stream}`,
+        region: 'us-east-1',
+        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+      });
+      const run = await runNode([INVOKE_BUNDLE, BUNDLE], {
+        cwd: dir,
+        stdin: JSON.stringify(event),
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: dir,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'x',
+          AWS_SECRET_ACCESS_KEY: 'x',
+          AWS_ENDPOINT_URL_S3: aws.endpoint,
+          AWS_ENDPOINT_URL_GLUE: aws.endpoint,
+          [HandlerEnvironment.Bucket]: bucket,
+          SLUICE_JOB: job.name,
+        },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const answer = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('ANSWER '))!.slice('ANSWER '.length));
+      expect(answer).toEqual({ type: 'function', answer: { batchItemFailures: [] } });
+
+      const tableRoot = `/${bucket}/${job.output.prefix}/${job.output.name}/`;
+      const parquetPuts = aws.requests.filter((r) => r.method === 'PUT' && r.path.startsWith(tableRoot) && r.path.endsWith('.parquet'));
+      expect(parquetPuts.length).toBeGreaterThan(0);
+      const rows: Array<Record<string, unknown>> = [];
+      for (const put of parquetPuts) {
+        expect(Buffer.from(put.body.subarray(0, 4)).toString()).toBe('PAR1');
+        const buffer = put.body.buffer.slice(put.body.byteOffset, put.body.byteOffset + put.body.byteLength) as ArrayBuffer;
+        rows.push(...((await parquetReadObjects({ file: buffer, compressors })) as Array<Record<string, unknown>>));
+      }
+      expect(rows).toHaveLength(good);
+      expect(rows.map((r) => r[column])).toEqual(values);
+      expect(aws.requests.some((r) => r.method === 'PUT' && r.path.startsWith(`/${bucket}/${job.output.prefix}/_rejects/${job.output.name}/`))).toBe(true);
+      expect(aws.requests.some((r) => r.target === 'AWSGlue.BatchCreatePartition')).toBe(true);
+
+      // The Rejects metric, in Embedded Metric Format, named as the alarm expects.
+      const emf = run.stdout
+        .split('\n')
+        .filter((l) => l.includes('"_aws"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } });
+      expect(emf).toHaveLength(1);
+      expect(emf[0]!._aws.CloudWatchMetrics[0]).toMatchObject({
+        Namespace: RejectsMetric.namespace,
+        Dimensions: [[RejectsMetric.dimension]],
+        Metrics: [{ Name: RejectsMetric.name }],
+      });
+      expect(emf[0]![RejectsMetric.dimension]).toBe(job.name);
+      expect(emf[0]![RejectsMetric.name]).toBe(documents.length - good);
+    } finally {
+      await aws.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function runNode(args: readonly string[], options: { cwd: string; stdin: string; env: NodeJS.ProcessEnv }): Promise<CliRun> {
+  const started = Date.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
+    child.stdin.end(options.stdin);
+  });
+}
+
+describe('stack params', () => {
+  it('names the available jobs when --param="job=<name>" is missing', () => {
+    expect(withoutJob.run.code).not.toBe(0);
+    expect(withoutJob.run.stdout + withoutJob.run.stderr).toContain('--param="job=<name>" is required: the job to deploy, one of device-activity, sensor-readings');
+  });
+
+  it('creates the stream, feeds it from an IoT topic and takes a KMS key, through Serverless variable resolution', () => {
+    expect(withOptions.run.code, withOptions.run.stderr).toBe(0);
+    expect(withOptions.networkLog).toBe('');
+    const resources = withOptions.config!.resources.Resources;
+    expect(resources[LogicalId.Stream]).toEqual({
+      Type: 'AWS::Kinesis::Stream',
+      Properties: {
+        Name: 'iot-sensor',
+        ShardCount: 2,
+        RetentionPeriodHours: 24,
+        StreamModeDetails: { StreamMode: 'PROVISIONED' },
+        StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+      },
+    });
+    const streamArn = { 'Fn::GetAtt': [LogicalId.Stream, 'Arn'] };
+    expect(resources[LogicalId.EventSourceMapping]!.Properties['EventSourceArn']).toEqual(streamArn);
+    // IoT's substitution template survives Serverless's own `${...}` resolution.
+    expect(resources[LogicalId.IotTopicRule]!.Properties['TopicRulePayload']).toEqual({
+      Sql: "SELECT * FROM 'sensors/+/readings'",
+      AwsIotSqlVersion: '2016-03-23',
+      RuleDisabled: false,
+      Actions: [{ Kinesis: { StreamName: { Ref: LogicalId.Stream }, PartitionKey: '${clientid()}', RoleArn: { 'Fn::GetAtt': [LogicalId.IotTopicRuleRole, 'Arn'] } } }],
+    });
+    expect(resources[LogicalId.IotTopicRuleRole]!.Properties['Policies'][0].PolicyDocument.Statement).toEqual([
+      { Sid: 'PutRecords', Effect: 'Allow', Action: ['kinesis:PutRecord'], Resource: [streamArn] },
+    ]);
+    const kmsKey = OPTION_PARAMS.find((p) => p.startsWith('kmsKey='))!.slice('kmsKey='.length);
+    const bucket = resources[LogicalId.Bucket]!.Properties;
+    expect(bucket['BucketName']).toBe('acme-sluice-readings');
+    expect(bucket['BucketEncryption'].ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kmsKey }, BucketKeyEnabled: true },
+    ]);
+    expect(bucket['LifecycleConfiguration'].Rules[0].ExpirationInDays).toBe(7);
+    const statements = resources[LogicalId.FunctionRole]!.Properties['Policies'][0].PolicyDocument.Statement as Array<{ Sid: string; Resource: unknown[] }>;
+    expect(statements.find((s) => s.Sid === 'ReadStream')!.Resource).toEqual([streamArn]);
+    expect(statements.find((s) => s.Sid === 'UseBucketKey')!.Resource).toEqual([kmsKey]);
+    expect(resources[LogicalId.Database]).toBeUndefined();
+    expect(resources[LogicalId.Table]!.DependsOn).toBeUndefined();
+    expect(resources[LogicalId.RejectsAlarm]!.Properties['AlarmActions']).toEqual(['arn:aws:sns:eu-west-1:123456789012:ops']);
+  });
+});
+
