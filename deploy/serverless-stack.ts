@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { SluiceError } from '../src/errors.ts';
+import { checkSchemaLock } from '../src/catalog/schema-lock.ts';
 import { listJobs, loadJob } from '../src/runtime/load-job.ts';
+import { tableDescriptor } from '../src/runtime/table-descriptor.ts';
 import { jobStack, type JobStack } from './job-stack.ts';
 import { escapeServerlessVariables } from './serverless-variables.ts';
 import { parseStackParams } from './stack-params.ts';
@@ -24,7 +26,8 @@ export interface ServerlessStackOptions {
 
 /**
  * What serverless.yml's `${file(./deploy/serverless-stack.cjs):<part>}` variables read:
- * loads `jobs/<job>.ts` named by `--param="job=<name>"` and builds its stack, with
+ * loads `jobs/<job>.ts` named by `--param="job=<name>"`, checks its table against the schema
+ * lock (`schemas/lock/`), and builds its stack, with
  * CloudFormation's `${...}` escaped from Serverless's variable resolution. Errors a user can
  * meet (no job param, an unknown job, a bad param, a bad job) carry only their message as
  * stack, since Serverless prints the stack.
@@ -40,6 +43,8 @@ export async function serverlessStack(options: ServerlessStackOptions): Promise<
   try {
     const params = parseStackParams(options.params, { availableJobs: await listJobs({ jobsDir }) });
     const job = await loadJob(params.job, { jobsDir });
+    // Refuse an incompatible schema change here, offline, before anything reaches Glue.
+    await checkSchemaLock(tableDescriptor(job, { locationOf: (key) => key }), { dir: join(options.projectDir, 'schemas', 'lock') });
     return escapeServerlessVariables(
       jobStack({ job, params, jobModule: join(jobsDir, `${job.name}.ts`), workFolder: join('.esbuild', `${job.name}-${options.runId}`) }),
     );
