@@ -33,6 +33,20 @@ export interface SluiceErrorOptions {
   readonly cause?: unknown;
 }
 
+/**
+ * The first error in `error`'s cause chain (itself included) that `matches`: retries and
+ * restarts decide on the root cause, however many layers wrapped it.
+ *
+ * @example
+ * ```ts
+ * const lost = findCause(error, (e): e is LeaseLostError => e instanceof LeaseLostError);
+ * ```
+ */
+export function findCause<E extends Error>(error: unknown, matches: (e: Error) => e is E): E | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (matches(e)) return e;
+  return undefined;
+}
+
 /** Base class of every error sluice raises on purpose. */
 export class SluiceError extends Error {
   readonly code: ErrorCode;

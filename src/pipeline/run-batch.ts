@@ -164,12 +164,14 @@ export function runBatch(job: Job, records: readonly StreamRecord[]): BatchOutpu
       return;
     }
     for (const { values, row } of outputs) {
-      const path = partitionPath(table.allPartitionKeys.map((k, i) => [k, values[i]!] as const));
-      let file = files.get(path);
+      // Files are found by their raw values; the escaped path is built once per file, not per row.
+      const valuesKey = values.join('\u0000');
+      let file = files.get(valuesKey);
       if (!file) {
+        const path = partitionPath(table.allPartitionKeys.map((k, i) => [k, values[i]!] as const));
         const key = dataFileKey({ prefix: table.prefix, table: table.name, partitionPath: path, shardId: record.shardId, firstRecordId: recordId(record) });
         file = { values, path, key, rows: [] };
-        files.set(path, file);
+        files.set(valuesKey, file);
       }
       file.rows.push(row);
       rowCount++;

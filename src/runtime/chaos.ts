@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
-import { SluiceError, ErrorCode } from '../errors.ts';
+import { ErrorCode, findCause, SluiceError } from '../errors.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 
 /**
@@ -33,8 +33,12 @@ export class WorkerCrash extends SluiceError {
 
 /** True when the error, or any error in its cause chain, is a worker crash. */
 export function isWorkerCrash(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof WorkerCrash) return true;
-  return false;
+  return findCause(error, (e): e is WorkerCrash => e instanceof WorkerCrash) !== undefined;
+}
+
+/** True when chaos caused the error (a crash or an injected failure), anywhere in the cause chain. */
+export function isChaosError(error: unknown): boolean {
+  return findCause(error, (e): e is SluiceError => e instanceof SluiceError && e.code === ErrorCode.Chaos) !== undefined;
 }
 
 export interface ChaosOptions {

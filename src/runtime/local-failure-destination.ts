@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FailedRange } from './event-source-mapping.ts';
 
@@ -68,15 +68,5 @@ export class LocalFailureDestination {
     await writeFile(temp, `${JSON.stringify(document, null, 2)}\n`);
     await rename(temp, file);
     return document;
-  }
-
-  /** Every failure document in the folder. */
-  async list(): Promise<FailureDocument[]> {
-    const names = await readdir(this.options.dir).catch(() => [] as string[]);
-    const documents: FailureDocument[] = [];
-    for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
-      documents.push(JSON.parse(await readFile(join(this.options.dir, name), 'utf8')) as FailureDocument);
-    }
-    return documents;
   }
 }

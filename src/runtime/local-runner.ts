@@ -10,7 +10,7 @@ import { pollShards, type PollerEvent } from '../source/shard-poller.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { StreamRecord } from '../source/stream-record.ts';
 import type { BatchReport } from './batch-processor.ts';
-import { Chaos, ChaosStep, chaoticCatalog, chaoticCheckpoints, chaoticStore, isWorkerCrash, type ChaosFailure } from './chaos.ts';
+import { Chaos, ChaosStep, chaoticCatalog, chaoticCheckpoints, chaoticStore, isChaosError, isWorkerCrash } from './chaos.ts';
 import { deliverBatch, type DeliveryOutcome, type FailedRange } from './event-source-mapping.ts';
 import { eventOfRecords, type EventSource } from './lambda/kinesis-event.ts';
 import { createKinesisHandler, type KinesisHandler } from './lambda/kinesis-handler.ts';
@@ -188,11 +188,4 @@ class StopRequested extends Error {
   constructor() {
     super('stopped while retrying a batch');
   }
-}
-
-/** True when chaos caused the error (a crash or an injected failure), anywhere in the cause chain. */
-function isChaosError(error: unknown): boolean {
-  if (isWorkerCrash(error)) return true;
-  for (let e: unknown = error; e instanceof Error; e = e.cause) if ((e as Partial<ChaosFailure>).code === 'SLUICE_CHAOS') return true;
-  return false;
 }

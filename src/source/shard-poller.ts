@@ -1,5 +1,5 @@
 import { ListShardsCommand, type KinesisClient, type ListShardsCommandInput } from '@aws-sdk/client-kinesis';
-import { CheckpointError, LeaseLostError, SluiceError, SourceError, UsageError } from '../errors.ts';
+import { CheckpointError, findCause, LeaseLostError, SluiceError, SourceError, UsageError } from '../errors.ts';
 import type { CheckpointScope, CheckpointStore, ShardCheckpoint } from '../checkpoint/checkpoint-store.ts';
 import { abortableDelay } from './abortable-delay.ts';
 import { messageOf } from '../error-message.ts';
@@ -165,7 +165,7 @@ export async function pollShards(options: PollShardsOptions): Promise<PollSummar
           caughtUpOpen.add(shard.shardId);
         }
       } catch (error) {
-        const lost = leaseLost(error);
+        const lost = findCause(error, (e): e is LeaseLostError => e instanceof LeaseLostError);
         if (lost) {
           // Taken over: the new holder resumes from the last committed checkpoint; this worker just stops the shard.
           log({ type: PollerEventType.ShardLeaseLost, shardId: shard.shardId, ...(lost.holder ? { holder: lost.holder } : {}) });
@@ -191,12 +191,6 @@ export async function pollShards(options: PollShardsOptions): Promise<PollSummar
   } finally {
     options.signal?.removeEventListener('abort', stopOnCaller);
   }
-}
-
-/** The LeaseLostError in an error's cause chain, if any. */
-function leaseLost(error: unknown): LeaseLostError | undefined {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof LeaseLostError) return e;
-  return undefined;
 }
 
 /**

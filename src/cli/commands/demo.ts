@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openQueryEngine, type QueryResult } from '../../catalog/query-engine.ts';
 import { UsageError } from '../../errors.ts';
+import { decodeRejects } from '../../format/rejects-ndjson.ts';
 import { streamName } from '../../job/source.ts';
 import { rejectsRootKey, tableRootKey } from '../../partition/object-keys.ts';
 import { loadJob } from '../../runtime/load-job.ts';
@@ -116,7 +117,7 @@ async function readBack(
   let rejects = 0;
   for await (const o of env.store.list(`${rejectsRootKey({ prefix: table.prefix, table: table.name })}/`)) {
     const bytes = await env.store.get(o.key);
-    rejects += new TextDecoder().decode(bytes).split('\n').filter(Boolean).length;
+    if (bytes) rejects += decodeRejects(bytes).length;
   }
   const partitions = (await env.catalog.listPartitions({ database: table.database, name: table.name })).length;
   const engine = await openQueryEngine({ catalog: env.catalog });
