@@ -31,3 +31,12 @@ export const SensorRow = z.object({
   arrival_time: z.date(),
 });
 export type SensorRow = z.output<typeof SensorRow>;
+
+/** A reading as `sensor-hourly` aggregates it: one per Sense HAT message. */
+export const SensorReading = z.object({
+  device_id: lowCardinality(z.string()),
+  event_time: z.date(),
+  temperature: z.number(),
+  humidity: z.number().nullable(),
+});
+export type SensorReading = z.output<typeof SensorReading>;

@@ -27,6 +27,20 @@ export {
   type TableOptions,
   type TimePartitioning,
 } from './job/table.ts';
+export {
+  aggregateTable,
+  tumbling,
+  MeasureKind,
+  type AggregateRow,
+  type AggregateRowOf,
+  type AggregateTableDeclaration,
+  type AggregateTableOptions,
+  type Measure,
+  type MeasureBuilder,
+  type TumblingWindow,
+} from './job/aggregate.ts';
+export { toPartialRows, mergePartialRows, type PartialRow } from './aggregate/partials.ts';
+export type { ResolvedAggregate } from './aggregate/resolve-aggregate.ts';
 export { lowCardinality } from './schema/column-hints.ts';
 export { parseDeviceTime } from './schema/device-time.ts';
 export { columnsOf } from './schema/zod-to-columns.ts';

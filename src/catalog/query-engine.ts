@@ -16,7 +16,7 @@ import {
 } from '@duckdb/node-api';
 import { QueryError } from '../errors.ts';
 import { duckdbType } from '../schema/duckdb-types.ts';
-import type { Catalog, TableDescriptor } from './catalog.ts';
+import type { Catalog, TableDescriptor, TableRef } from './catalog.ts';
 
 /**
  * A value as JSON can carry it.
@@ -72,6 +72,23 @@ export interface QueryEngine {
 export interface QueryEngineOptions {
   /** A catalog whose partition locations are local folders (the local catalog). */
   readonly catalog: Catalog;
+  /** Views over the catalog's tables (an aggregate's merged view); each made when the tables it reads exist. */
+  readonly views?: readonly ViewDefinition[];
+}
+
+/**
+ * A view `"<database>"."<name>"` defined by a DuckDB `SELECT` over catalog tables.
+ *
+ * @example
+ * ```ts
+ * const view: ViewDefinition = { database: 'iot', name: 'hot', select: 'SELECT * FROM "iot"."sensor_readings" WHERE temperature_c > 30',
+ *                                reads: [{ database: 'iot', name: 'sensor_readings' }] };
+ * ```
+ */
+export interface ViewDefinition extends TableRef {
+  readonly select: string;
+  /** The tables the view reads; the view is made only when all of them are in the catalog. */
+  readonly reads: readonly TableRef[];
 }
 
 /**
@@ -101,6 +118,7 @@ export async function openQueryEngine(options: QueryEngineOptions): Promise<Quer
     connection = await instance.connect();
     await connection.run(`SET TimeZone = 'UTC'`);
     for (const table of tables) await createView(connection, options.catalog, table);
+    for (const view of options.views ?? []) await createDefinedView(connection, view, tables);
   } catch (error) {
     connection?.closeSync();
     instance.closeSync();
@@ -158,6 +176,17 @@ async function createView(connection: DuckDBConnection, catalog: Catalog, table:
         `Parquet, or files whose columns do not match the table`,
       error,
     );
+  }
+}
+
+async function createDefinedView(connection: DuckDBConnection, view: ViewDefinition, tables: readonly TableDescriptor[]): Promise<void> {
+  const present = view.reads.every((ref) => tables.some((t) => t.database === ref.database && t.name === ref.name));
+  if (!present) return;
+  try {
+    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${identifier(view.database)}`);
+    await connection.run(`CREATE VIEW ${identifier(view.database)}.${identifier(view.name)} AS ${view.select}`);
+  } catch (error) {
+    throw new QueryError(`cannot build the view ${view.database}.${view.name}: ${(error as Error).message}`, error);
   }
 }
 

@@ -3,9 +3,11 @@ import { JobDefinitionError, UnsupportedTypeError } from '../errors.ts';
 import type { Column } from '../schema/column-model.ts';
 import { columnsOf } from '../schema/zod-to-columns.ts';
 import { TIME_PARTITION_KEYS } from '../partition/time-partition.ts';
+import { partialsTableName, resolveAggregate, type ResolvedAggregate } from '../aggregate/resolve-aggregate.ts';
+import type { AggregateTableDeclaration } from './aggregate.ts';
 import type { KinesisSource } from './source.ts';
 import { Steps } from './steps.ts';
-import { Compression, type ProjectedKey, type TableDeclaration, type TimePartitioning } from './table.ts';
+import { Compression, hourOf, type ProjectedKey, type TableDeclaration, type TimePartitioning } from './table.ts';
 
 /** How records are read and batched: the Lambda event source mapping's settings. */
 export interface BatchOptions {
@@ -42,7 +44,8 @@ export interface JobDefinition<In extends z.ZodType, Row extends z.ZodObject> {
   readonly source: KinesisSource<In>;
   /** The typed steps from a record to a row. Return `s` itself when records already are rows. */
   readonly steps: (s: Steps<z.output<In>>) => Steps<z.input<Row>>;
-  readonly output: TableDeclaration<Row>;
+  /** Where rows go: `table({...})`, or `aggregateTable({...})` for windowed aggregates. */
+  readonly output: TableDeclaration<Row> | AggregateTableDeclaration<Row>;
   readonly batch?: BatchOptions;
   readonly retry?: RetryOptions;
 }
@@ -55,6 +58,11 @@ export interface ResolvedTable<Row extends z.ZodObject = z.ZodObject> extends Ta
   readonly dataColumns: readonly Column[];
   /** All partition keys in path order: year, month, day, hour, then the extra keys. */
   readonly allPartitionKeys: readonly string[];
+  /**
+   * Set for an aggregate output: the stored table (`name`, `dataColumns`) holds partial
+   * aggregates, `rows` are the rows aggregated, and the view merges the partials.
+   */
+  readonly aggregate?: ResolvedAggregate;
 }
 
 /** A validated job, ready to run anywhere: locally, in Lambda, in tests. */
@@ -112,7 +120,7 @@ export function defineJob<In extends z.ZodType, Row extends z.ZodObject>(
     name,
     source: definition.source,
     steps,
-    output: resolveTable(name, definition.output),
+    output: resolveOutput(name, definition.output),
     batch: resolveBatch(name, definition.batch ?? {}),
     retry: resolveRetry(name, definition.retry ?? {}),
   };
@@ -129,9 +137,38 @@ function validateName(definition: { name?: unknown }): string {
   return name;
 }
 
-function resolveTable<Row extends z.ZodObject>(job: string, output: TableDeclaration<Row>): ResolvedTable<Row> {
+function resolveOutput<Row extends z.ZodObject>(
+  job: string,
+  output: TableDeclaration<Row> | AggregateTableDeclaration<Row>,
+): ResolvedTable<Row> {
+  if (output?.kind !== 'aggregate-table') return resolveTable(job, output);
+  // The partials are a table like any other (validated rows, hour partitions by the window's
+  // time field); only what is stored differs: one partial state row per window and group.
+  if (typeof output.window?.on !== 'string') {
+    throw new JobDefinitionError(job, "output.window: use tumbling('<size>', { on: '<timestamp field>' }), e.g. tumbling('5 minutes', { on: 'event_time' })");
+  }
+  const partials = resolveTable(job, {
+    kind: 'table',
+    database: output.database,
+    name: typeof output.name === 'string' ? partialsTableName(output.name) : output.name,
+    rows: output.rows,
+    partitionBy: hourOf(output.window.on),
+    partitionKeys: [],
+    compression: output.compression,
+    prefix: output.prefix,
+  }, { timeFieldLabel: `output.window tumbling(..., { on: '${output.window.on}' })` });
+  const aggregate = resolveAggregate(job, output, partials.columns);
+  return { ...partials, dataColumns: aggregate.partialColumns, aggregate };
+}
+
+interface ResolveTableOptions {
+  /** How errors name the field that gives the hour partition. */
+  readonly timeFieldLabel?: string;
+}
+
+function resolveTable<Row extends z.ZodObject>(job: string, output: TableDeclaration<Row>, options: ResolveTableOptions = {}): ResolvedTable<Row> {
   if (!output || output.kind !== 'table') {
-    throw new JobDefinitionError(job, "output: use table({ database, name, rows, partitionBy })");
+    throw new JobDefinitionError(job, "output: use table({ database, name, rows, partitionBy }) or aggregateTable({ database, name, rows, window, groupBy, measures })");
   }
   for (const [field, value] of [['output.database', output.database], ['output.name', output.name]] as const) {
     if (typeof value !== 'string' || !GLUE_NAME.test(value)) {
@@ -156,7 +193,7 @@ function resolveTable<Row extends z.ZodObject>(job: string, output: TableDeclara
   if (reserved) {
     throw new JobDefinitionError(job, `output.rows field '${reserved.name}': year, month, day and hour are the partition keys; rename the field (e.g. '${reserved.name}_of_day')`);
   }
-  checkTimePartitioning(job, output.partitionBy, columns);
+  checkTimePartitioning(job, output.partitionBy, columns, options.timeFieldLabel);
   const byName = new Map(columns.map((c) => [c.name, c]));
   const seen = new Set<string>();
   for (const key of output.partitionKeys) {
@@ -215,17 +252,17 @@ function checkColumnNames(job: string, columns: readonly Column[], path: string)
   }
 }
 
-function checkTimePartitioning(job: string, partitionBy: TimePartitioning, columns: readonly Column[]): void {
+function checkTimePartitioning(job: string, partitionBy: TimePartitioning, columns: readonly Column[], label?: string): void {
   if (!partitionBy || (partitionBy.kind !== 'event-hour' && partitionBy.kind !== 'arrival-hour')) {
     throw new JobDefinitionError(job, "output.partitionBy: use hourOf('<timestamp field>') or arrivalHour()");
   }
   if (partitionBy.kind === 'arrival-hour') return;
   const column = columns.find((c) => c.name === partitionBy.field);
   if (!column) {
-    throw new JobDefinitionError(job, `output.partitionBy hourOf('${partitionBy.field}'): no such field in output.rows; name a timestamp field`);
+    throw new JobDefinitionError(job, `${label ?? `output.partitionBy hourOf('${partitionBy.field}')`}: no such field in output.rows; name a timestamp field`);
   }
   if (column.type.kind !== 'timestamp') {
-    throw new JobDefinitionError(job, `output.partitionBy hourOf('${partitionBy.field}'): the field is ${column.type.kind}; declare it z.date() or z.iso.datetime()`);
+    throw new JobDefinitionError(job, `${label ?? `output.partitionBy hourOf('${partitionBy.field}')`}: the field is ${column.type.kind}; declare it z.date() or z.iso.datetime()`);
   }
 }
 

@@ -6,6 +6,7 @@ import { encodeRejects } from '../format/rejects-ndjson.ts';
 import type { Job } from '../job/define-job.ts';
 import { tableRootKey } from '../partition/object-keys.ts';
 import { runBatch } from '../pipeline/run-batch.ts';
+import { toPartialRows } from '../aggregate/partials.ts';
 import { recordId, type StreamRecord } from '../source/stream-record.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 
@@ -57,8 +58,11 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
     try {
       const output = runBatch(job, records);
       const writes: Array<Promise<number>> = [];
+      const aggregate = job.output.aggregate;
       for (const file of output.files) {
-        const bytes = encodeParquet(rowsToArrowTable(file.rows, job.output.dataColumns), { compression: job.output.compression });
+        // An aggregate stores the batch's partial aggregates of the file's rows, under the same key.
+        const rows = aggregate ? toPartialRows(aggregate, file.rows) : file.rows;
+        const bytes = encodeParquet(rowsToArrowTable(rows, job.output.dataColumns), { compression: job.output.compression });
         writes.push(store.put(file.key, bytes, { contentType: 'application/vnd.apache.parquet' }).then(() => bytes.byteLength));
       }
       for (const file of output.rejectFiles) {

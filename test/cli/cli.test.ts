@@ -94,7 +94,7 @@ describe('sluice CLI', () => {
   it('says what went wrong and exits non-zero', async () => {
     const missing = await sluice(['run', 'no-such-job']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/no job 'no-such-job' in .*available: device-activity, sensor-readings/);
+    expect(missing.stderr).toMatch(/no job 'no-such-job' in .*available: device-activity, sensor-hourly, sensor-readings/);
     const badSql = await sluice(['query', 'SELECT * FROM iot.nope']);
     expect(badSql.code).toBe(1);
     expect(badSql.stderr).toContain('Available tables:');

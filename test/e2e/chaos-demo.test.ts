@@ -22,6 +22,24 @@ describe('demo under chaos', () => {
       expect(result.rows).toBe(3960);
       const [check] = await queryLocal({ dir, sql: 'SELECT count(*) AS n, count(DISTINCT (device_id, reading_seq)) AS d FROM iot.sensor_readings' }).then((r) => r.rows);
       expect(check).toEqual({ n: 3960, d: 3960 });
+      // The aggregate job ran under the same chaos: its merged view counts every reading once,
+      // and each window agrees with the same aggregation computed from the raw table.
+      expect(result.hourly.readings).toBe(3960);
+      const [agreement] = await queryLocal({
+        dir,
+        jobsDir: 'jobs',
+        sql: `WITH raw AS (
+                SELECT device_id, time_bucket(INTERVAL 5 MINUTE, event_time) AS window_start, count(*) AS n,
+                       min(temperature_c) AS lo, max(temperature_c) AS hi, avg(temperature_c) AS mean
+                FROM iot.sensor_readings GROUP BY ALL)
+              SELECT count(*) AS windows,
+                     count(*) FILTER (WHERE h.readings IS DISTINCT FROM raw.n OR h.min_temperature IS DISTINCT FROM raw.lo
+                                      OR h.max_temperature IS DISTINCT FROM raw.hi OR abs(h.avg_temperature - raw.mean) > 1e-9
+                                      OR h.window_start IS NULL OR raw.window_start IS NULL) AS mismatches
+              FROM raw FULL JOIN iot.sensor_hourly h ON h.device_id = raw.device_id AND h.window_start = raw.window_start`,
+      }).then((r) => r.rows);
+      expect(agreement!['mismatches']).toBe(0);
+      expect(agreement!['windows']).toBe(result.hourly.windows);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

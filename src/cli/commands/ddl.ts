@@ -2,16 +2,18 @@ import type { Command } from 'commander';
 import { athenaDdl } from '../../catalog/athena-ddl.ts';
 import { glueTableInput } from '../../catalog/glue-table-input.ts';
 import { loadJob } from '../../runtime/load-job.ts';
+import { athenaViewDdl } from '../../aggregate/athena-view-ddl.ts';
 import { tableDescriptor } from '../../runtime/table-descriptor.ts';
 
 /**
  * `sluice ddl <job> --bucket <bucket>`: the Athena `CREATE EXTERNAL TABLE` of the job's
- * table, matching the Glue table its stack creates.
+ * table, matching the Glue table its stack creates; for an aggregate job, followed by the
+ * `CREATE OR REPLACE VIEW` of its merged view.
  */
 export function registerDdl(program: Command): void {
   program
     .command('ddl')
-    .description("print the Athena CREATE EXTERNAL TABLE of the job's table (with partition projection properties when the table uses it)")
+    .description("print the Athena CREATE EXTERNAL TABLE of the job's table (with partition projection properties when the table uses it), and an aggregate job's merged view")
     .argument('<job>', 'job name: jobs/<job>.ts')
     .requiredOption('--bucket <bucket>', 'the bucket the job writes to (the stack output SluiceBucket)')
     .action(async (name: string, flags: { jobs: string; bucket: string }) => {
@@ -22,6 +24,7 @@ export function registerDdl(program: Command): void {
         ...(output.projection ? { projection: output.projection } : {}),
       });
       const ddl = athenaDdl(output.database, input);
-      process.stdout.write(`${ddl}\n`);
+      const view = athenaViewDdl(job);
+      process.stdout.write(view === undefined ? `${ddl}\n` : `${ddl};\n\n${view};\n`);
     });
 }

@@ -8,6 +8,8 @@ import { decodeRejects } from '../../format/rejects-ndjson.ts';
 import { streamName } from '../../job/source.ts';
 import { rejectsRootKey, tableRootKey } from '../../partition/object-keys.ts';
 import { loadJob } from '../../runtime/load-job.ts';
+import { aggregateViews } from '../../aggregate/aggregate-views.ts';
+import type { Job } from '../../job/define-job.ts';
 import { openLocalEnvironment, STATE_MARKER, type LocalEnvironment } from '../../runtime/local-environment.ts';
 import { runJob } from '../../runtime/local-runner.ts';
 import { putRecords } from '../../source/producer.ts';
@@ -33,6 +35,16 @@ FROM iot.sensor_readings
 GROUP BY device_id, date_trunc('hour', event_time)
 ORDER BY device_id, hour`;
 
+/** The merged windows of `sensor-hourly`, as the demo prints them. */
+export const HOURLY_QUERY = `SELECT device_id, window_start, window_end, readings,
+       round(min_temperature, 2) AS min_temperature,
+       round(max_temperature, 2) AS max_temperature,
+       round(avg_temperature, 2) AS avg_temperature,
+       round(avg_humidity, 2) AS avg_humidity
+FROM iot.sensor_hourly
+ORDER BY device_id, window_start
+LIMIT 12`;
+
 export interface DemoOptions {
   readonly dir: string;
   readonly records: number;
@@ -56,12 +68,28 @@ export interface DemoResult {
   readonly partitions: number;
   readonly warehouse: string;
   readonly query: QueryResult;
+  /** The aggregate job `sensor-hourly`, run over the same stream. */
+  readonly hourly: HourlyResult;
+}
+
+/** What `sensor-hourly` wrote, read back through its merged view. */
+export interface HourlyResult {
+  readonly view: string;
+  /** Merged rows: one per device and 5-minute window. */
+  readonly windows: number;
+  /** Sum of `readings` over the view: every reading counted once. */
+  readonly readings: number;
+  /** Partial rows written by the batches (before merging). */
+  readonly partials: number;
+  readonly files: number;
+  readonly query: QueryResult;
 }
 
 /**
  * The end-to-end demo: embedded Kinesis, a multi-shard stream, simulated Sense HAT devices
- * over several hours (a few malformed records among them), the `sensor-readings` job run
- * until caught up, and a query over the table. Starts from a clean state folder.
+ * over several hours (a few malformed records among them), the `sensor-readings` job and
+ * the aggregate job `sensor-hourly` each run until caught up, and a query over each
+ * output. Starts from a clean state folder.
  *
  * @example
  * ```ts
@@ -73,6 +101,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { log } = options;
   await resetStateFolder(options.dir);
   const job = await loadJob('sensor-readings', { jobsDir: SAMPLE_JOBS_DIR });
+  const hourlyJob = await loadJob('sensor-hourly', { jobsDir: SAMPLE_JOBS_DIR });
   const env = await openLocalEnvironment({ dir: options.dir });
   try {
     const stream = streamName(job.source.stream);
@@ -86,32 +115,59 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       stream,
       records: encoded.map((e, i) => ({ data: e.data, partitionKey: messages[i]!.client_id })),
     });
-    log.info(`running ${job.name} until caught up`);
-    const summary = await runJob({
-      job,
-      kinesis: env.kinesis,
-      store: env.store,
-      catalog: env.catalog,
-      checkpoints: env.checkpoints,
-      failuresDir: join(env.paths.failures, job.name),
-      untilCaughtUp: true,
-      ...(options.chaos > 0 ? { chaos: seededChaos({ probability: options.chaos, seed: options.seed }) } : {}),
-      onEvent: (event) => describeRunEvent(event, log),
-    });
+    const summary = await runUntilCaughtUp(env, job, options);
     log.info(
-      `${summary.batches} batches committed: ${summary.rows} rows, ${summary.rejects} rejects` +
+      `${job.name}: ${summary.batches} batches committed: ${summary.rows} rows, ${summary.rejects} rejects` +
         (options.chaos > 0 ? `; chaos forced ${summary.retries} retries and ${summary.restarts} worker restarts` : ''),
     );
-    return { records: encoded.length, ...(await readBack(env, job.output)), warehouse: env.paths.warehouse };
+    const hourlySummary = await runUntilCaughtUp(env, hourlyJob, options);
+    log.info(`${hourlyJob.name}: ${hourlySummary.batches} batches committed: ${hourlySummary.rows} readings aggregated into partials`);
+    return {
+      records: encoded.length,
+      ...(await readBack(env, job.output)),
+      warehouse: env.paths.warehouse,
+      hourly: await readBackHourly(env, hourlyJob),
+    };
   } finally {
     await env.close();
+  }
+}
+
+function runUntilCaughtUp(env: LocalEnvironment, job: Job, options: DemoOptions) {
+  options.log.info(`running ${job.name} until caught up`);
+  return runJob({
+    job,
+    kinesis: env.kinesis,
+    store: env.store,
+    catalog: env.catalog,
+    checkpoints: env.checkpoints,
+    failuresDir: join(env.paths.failures, job.name),
+    untilCaughtUp: true,
+    ...(options.chaos > 0 ? { chaos: seededChaos({ probability: options.chaos, seed: options.seed }) } : {}),
+    onEvent: (event) => describeRunEvent(event, options.log),
+  });
+}
+
+async function readBackHourly(env: LocalEnvironment, job: Job): Promise<HourlyResult> {
+  const { output } = job;
+  const view = `${output.aggregate!.view.database}.${output.aggregate!.view.name}`;
+  let files = 0;
+  for await (const o of env.store.list(`${tableRootKey({ prefix: output.prefix, table: output.name })}/`)) if (o.key.endsWith('.parquet')) files++;
+  const engine = await openQueryEngine({ catalog: env.catalog, views: aggregateViews([job]) });
+  try {
+    const [totals] = (await engine.query(`SELECT count(*) AS windows, sum(readings) AS readings FROM ${view}`)).rows;
+    const [partials] = (await engine.query(`SELECT count(*) AS n FROM "${output.database}"."${output.name}"`)).rows;
+    const query = await engine.query(HOURLY_QUERY);
+    return { view, windows: Number(totals!['windows']), readings: Number(totals!['readings'] ?? 0), partials: Number(partials!['n']), files, query };
+  } finally {
+    engine.close();
   }
 }
 
 async function readBack(
   env: LocalEnvironment,
   table: { database: string; name: string; prefix: string },
-): Promise<Omit<DemoResult, 'records' | 'warehouse'>> {
+): Promise<Omit<DemoResult, 'records' | 'warehouse' | 'hourly'>> {
   let files = 0;
   for await (const o of env.store.list(`${tableRootKey({ prefix: table.prefix, table: table.name })}/`)) if (o.key.endsWith('.parquet')) files++;
   let rejects = 0;
@@ -156,19 +212,24 @@ export function registerDemo(program: Command): void {
     .option('--shards <n>', 'shards of the stream', wholeNumber({ min: 1, max: 100 }), 2)
     .option('--seed <n>', 'seed of the simulated devices', wholeNumber(), 7)
     .option('--chaos <p>', 'inject failures: each commit step fails or the worker dies with probability p (0-1)', decimal({ max: 1 }), 0)
-    .option('--json', 'print one JSON object: records, rows, rejects, files, partitions, warehouse')
+    .option('--json', 'print one JSON object: records, rows, rejects, files, partitions, warehouse, and hourly: the aggregate job\'s view, windows, readings, partials, files')
     .action(async (flags: { dir: string; records: number; devices: number; hours: number; shards: number; seed: number; chaos: number; json?: boolean }) => {
       const log = createCliLogger({ quiet: flags.json === true });
       const result = await runDemo({ ...flags, malformedRate: 0.005, log });
       if (flags.json) {
-        const { query: _query, ...summary } = result;
-        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        const { query: _query, hourly: { query: _hourlyQuery, ...hourly }, ...summary } = result;
+        process.stdout.write(`${JSON.stringify({ ...summary, hourly })}\n`);
         return;
       }
       process.stdout.write(`\n${DEMO_QUERY};\n\n${renderTable(result.query)}\n\n`);
+      process.stdout.write(`${HOURLY_QUERY};\n\n${renderTable(result.hourly.query)}\n\n`);
       log.success(
         `${result.records} records -> ${result.rows} rows in ${result.files} Parquet files over ${result.partitions} partitions, ${result.rejects} rejects (with reasons) under ${result.warehouse}`,
       );
-      log.info(`try: npx sluice query "SELECT * FROM iot.sensor_readings LIMIT 5"`);
+      log.success(
+        `sensor-hourly: ${result.hourly.partials} partial rows in ${result.hourly.files} files merge into ${result.hourly.windows} windows in ${result.hourly.view}; ` +
+          `their readings add up to ${result.hourly.readings} (the rows of iot.sensor_readings: ${result.rows})`,
+      );
+      log.info(`try: npx sluice query "SELECT * FROM iot.sensor_readings LIMIT 5" or npx sluice query "SELECT * FROM iot.sensor_hourly LIMIT 5"`);
     });
 }

@@ -7,6 +7,7 @@ import { openLocalEnvironment } from '../../runtime/local-environment.ts';
 import { putRecords, type ProducerRecord } from '../../source/producer.ts';
 import { ensureStream } from '../../source/stream-admin.ts';
 import { createCliLogger } from '../logger.ts';
+import { startProgress } from '../progress.ts';
 import { decimal, instant, wholeNumber } from '../option-parsers.ts';
 import { endpointFlags } from './run.ts';
 import { withMalformed } from '../simulate/malformed.ts';
@@ -110,11 +111,21 @@ export function registerProduce(program: Command): void {
         records = simulate({ devices: flags.devices, records: flags.records, hours: flags.hours, start, seed: flags.seed, malformedRate: flags.malformed });
       }
       const env = await openLocalEnvironment({ dir: flags.dir, ...endpointFlags(flags) });
+      const progress = startProgress({ label: `producing to ${stream}`, total: records.length, unit: 'records', logger: log });
+      let sent = 0;
       try {
         const shards = await ensureStream(env.kinesis, { stream, shards: flags.shards });
-        const written = await putRecords(env.kinesis, { stream, records });
+        const written = await putRecords(env.kinesis, { stream, records }, {
+          onProgress: ({ written: total }) => {
+            progress.advance(total - sent);
+            sent = total;
+          },
+        });
+        progress.done();
         log.success(`put ${written} records on ${stream} (${shards} shards)`);
       } finally {
+        // After a success this does nothing; after an error it ends the bar before the error prints.
+        progress.done('stopped by an error');
         await env.close();
       }
     });

@@ -4,6 +4,7 @@ import { loadJob } from '../../runtime/load-job.ts';
 import { openLocalEnvironment } from '../../runtime/local-environment.ts';
 import { runJob, type RunSummary } from '../../runtime/local-runner.ts';
 import { createCliLogger } from '../logger.ts';
+import { startProgress } from '../progress.ts';
 import { decimal, wholeNumber } from '../option-parsers.ts';
 import { stopSignal } from '../stop-signal.ts';
 import { describeRunEvent, seededChaos } from '../run-events.ts';
@@ -44,10 +45,14 @@ export function registerRun(program: Command): void {
       const log = createCliLogger();
       const job = await loadJob(name, { jobsDir: flags.jobs });
       const env = await openLocalEnvironment({ dir: flags.dir, ...endpointFlags(flags) });
-      const stop = stopSignal({ onFirst: () => log.info('stopping after the in-flight batches commit (Ctrl-C again to quit at once)') });
+      log.info(`running ${job.name}: stream ${job.source.stream} -> ${job.output.database}.${job.output.name} (Kinesis at ${env.endpoint})`);
+      // A stream has no end to measure against: count records, with no total.
+      const progress = startProgress({ label: job.name, unit: 'records', logger: log });
+      const stop = stopSignal({
+        onFirst: () => progress.interrupt(() => log.info('stopping after the in-flight batches commit (Ctrl-C again to quit at once)')),
+      });
       let summary: RunSummary;
       try {
-        log.info(`running ${job.name}: stream ${job.source.stream} -> ${job.output.database}.${job.output.name} (Kinesis at ${env.endpoint})`);
         summary = await runJob({
           job,
           kinesis: env.kinesis,
@@ -61,12 +66,17 @@ export function registerRun(program: Command): void {
           ...(flags.startingPosition ? { startingPosition: flags.startingPosition } : {}),
           ...(flags.worker ? { worker: flags.worker } : {}),
           ...(flags.chaos ? { chaos: seededChaos({ probability: flags.chaos, seed: flags.seed }) } : {}),
-          onEvent: (event) => describeRunEvent(event, log),
+          onEvent: (event) => progress.interrupt(() => describeRunEvent(event, log)),
           failuresDir: join(env.paths.failures, job.name),
-          onBatch: (report) =>
-            log.info(`${report.shardId}: ${report.records} records -> ${report.rows} rows in ${report.files.length} files, ${report.rejects} rejects`),
+          onBatch: (report) => {
+            progress.interrupt(() =>
+              log.info(`${report.shardId}: ${report.records} records -> ${report.rows} rows in ${report.files.length} files, ${report.rejects} rejects`),
+            );
+            progress.advance(report.records, report.shardId);
+          },
         });
       } finally {
+        progress.done();
         stop.dispose();
         await env.close();
       }

@@ -1,0 +1,100 @@
+import type { MeasureKind } from '../job/aggregate.ts';
+import { stateColumnNames, type ResolvedMeasure } from './measure-states.ts';
+import type { ResolvedAggregate } from './resolve-aggregate.ts';
+import { DISTINCT_SKETCH_SIZE } from './sketches/distinct-sketch.ts';
+import { distinctMergeSql, quantileMergeSql, SqlDialect } from './sketches/sketch-sql.ts';
+
+/**
+ * The SQL of an aggregate's merged view: partial rows of every batch (and of compaction)
+ * merged into one row per window and group at read time. The same shape for DuckDB
+ * (`sluice query`) and Athena (`sluice ddl`); only a few expressions differ per dialect.
+ */
+
+export { SqlDialect };
+
+const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+interface DialectSql {
+  /** The window's exclusive end from its start. */
+  readonly windowEnd: (start: string, seconds: number) => string;
+}
+
+const dialects: { readonly [D in SqlDialect]: DialectSql } = {
+  duckdb: { windowEnd: (start, seconds) => `${start} + INTERVAL ${seconds} SECOND` },
+  athena: { windowEnd: (start, seconds) => `date_add('second', ${seconds}, ${start})` },
+};
+
+/** A measure merged by a plain aggregate function over the group's partial rows. */
+type PlainMerge = (m: ResolvedMeasure) => string;
+/** A measure merged by its own subquery (a sketch), joined back to the group. */
+type SketchMerge = (m: ResolvedMeasure, options: { dialect: SqlDialect; from: string; groupBy: readonly string[] }) => string;
+
+const col = (name: string) => `p.${quote(name)}`;
+
+const merges: { readonly [K in MeasureKind]: { readonly plain: PlainMerge } | { readonly sketch: SketchMerge } } = {
+  count: { plain: (m) => `CAST(SUM(${col(m.name)}) AS BIGINT)` },
+  sum: { plain: (m) => `SUM(${col(m.name)})` },
+  min: { plain: (m) => `MIN(${col(m.name)})` },
+  max: { plain: (m) => `MAX(${col(m.name)})` },
+  avg: {
+    plain: (m) =>
+      `SUM(${col(stateColumnNames.sum(m.name))}) / CAST(NULLIF(SUM(${col(stateColumnNames.count(m.name))}), 0) AS DOUBLE)`,
+  },
+  approx_distinct: {
+    sketch: (m, o) =>
+      distinctMergeSql({ ...o, hashes: quote(stateColumnNames.hashes(m.name)), k: DISTINCT_SKETCH_SIZE, as: quote(m.name) }),
+  },
+  approx_percentile: {
+    sketch: (m, o) =>
+      quantileMergeSql({
+        ...o,
+        values: quote(stateColumnNames.values(m.name)),
+        counts: quote(stateColumnNames.counts(m.name)),
+        q: m.quantile!,
+        as: quote(m.name),
+      }),
+  },
+};
+
+/**
+ * `SELECT ...` of the merged view over the partials table `partials` (a quoted, qualified
+ * name). Columns are the aggregate's `viewColumns`, in order.
+ *
+ * @example
+ * ```ts
+ * const select = aggregateViewSelect({ aggregate, dialect: SqlDialect.DuckDb, partials: '"iot"."sensor_hourly_partials"' });
+ * await connection.run(`CREATE VIEW "iot"."sensor_hourly" AS ${select}`);
+ * ```
+ */
+export function aggregateViewSelect(options: { aggregate: ResolvedAggregate; dialect: SqlDialect; partials: string }): string {
+  const { aggregate, dialect } = options;
+  const keys = ['window_start', ...aggregate.groupBy.map((c) => c.name)].map(quote);
+  const plain: string[] = [];
+  const sketches: Array<{ alias: string; measure: ResolvedMeasure; sql: string }> = [];
+  for (const measure of aggregate.measures) {
+    const merge = merges[measure.kind];
+    if ('plain' in merge) {
+      plain.push(`${merge.plain(measure)} AS ${quote(measure.name)}`);
+    } else {
+      const alias = `s${sketches.length}`;
+      sketches.push({ alias, measure, sql: merge.sketch(measure, { dialect, from: 'p', groupBy: keys }) });
+    }
+  }
+  const ctes = [
+    `p AS (SELECT * FROM ${options.partials})`,
+    `b AS (SELECT ${[...keys.map((k) => `p.${k}`), ...plain].join(', ')} FROM p GROUP BY ${keys.map((k) => `p.${k}`).join(', ')})`,
+    ...sketches.map((s) => `${s.alias} AS (${s.sql})`),
+  ];
+  const sketchOf = new Map(sketches.map((s) => [s.measure.name, s.alias]));
+  const select = [
+    `b.${quote('window_start')}`,
+    `${dialects[dialect].windowEnd(`b.${quote('window_start')}`, aggregate.windowMs / 1000)} AS ${quote('window_end')}`,
+    ...aggregate.groupBy.map((c) => `b.${quote(c.name)}`),
+    ...aggregate.measures.map((m) => `${sketchOf.get(m.name) ?? 'b'}.${quote(m.name)}`),
+  ];
+  // Group keys may be NULL: IS NOT DISTINCT FROM joins a NULL group to itself, as GROUP BY made it one group.
+  const joins = sketches.map(
+    (s) => `LEFT JOIN ${s.alias} ON ${keys.map((k) => `b.${k} IS NOT DISTINCT FROM ${s.alias}.${k}`).join(' AND ')}`,
+  );
+  return `WITH ${ctes.join(',\n')}\nSELECT ${select.join(', ')}\nFROM b${joins.length ? `\n${joins.join('\n')}` : ''}`;
+}
