@@ -9,7 +9,9 @@ export function registerJobs(program: Command): void {
     .action(async (flags: { jobs: string }) => {
       for (const name of await listJobs({ jobsDir: flags.jobs })) {
         const job = await loadJob(name, { jobsDir: flags.jobs });
-        process.stdout.write(`${job.name}\t${job.source.stream} -> ${job.output.database}.${job.output.name}\n`);
+        const table = `${job.output.database}.${job.output.name}`;
+        const view = job.output.aggregate ? `${job.output.aggregate.view.database}.${job.output.aggregate.view.name} (merged view of ${table})` : table;
+        process.stdout.write(`${job.name}\t${job.source.stream} -> ${view}\n`);
       }
     });
 }
