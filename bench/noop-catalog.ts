@@ -9,6 +9,7 @@ import type { Catalog, PartitionDescriptor, TableDescriptor, TableRef } from '..
 export const noopCatalog: Catalog = {
   ensureTable: async (_table: TableDescriptor): Promise<void> => undefined,
   registerPartitions: async (_ref: TableRef, _partitions: readonly PartitionDescriptor[]): Promise<void> => undefined,
+  setPartitionLocations: async (_ref: TableRef, _partitions: readonly PartitionDescriptor[]): Promise<void> => undefined,
   getTable: async (_ref: TableRef): Promise<TableDescriptor | undefined> => undefined,
   listTables: async (): Promise<TableDescriptor[]> => [],
   listPartitions: async (_ref: TableRef): Promise<PartitionDescriptor[]> => [],

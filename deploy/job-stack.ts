@@ -3,6 +3,7 @@ import { tableRootKey } from '../src/partition/object-keys.ts';
 import { HandlerEnvironment } from '../src/runtime/lambda/aws-adapters.ts';
 import { alarmResources } from './alarms.ts';
 import { bucketResources } from './bucket-resources.ts';
+import { compactionFunction, compactionRoleResource } from './compaction-function.ts';
 import { BUNDLE_HANDLER, bundleOptions } from './bundle-options.ts';
 import { getAtt, join, ref, type CfnResources, type CfnValue } from './cloudformation.ts';
 import { eventSourceMappingResource } from './event-source-mapping.ts';
@@ -12,7 +13,7 @@ import { functionSizing } from './function-sizing.ts';
 import { glueDatabaseResource } from './glue-database-resource.ts';
 import { glueTableResource } from './glue-table-resource.ts';
 import { iotTopicRuleResources } from './iot-topic-rule.ts';
-import { FUNCTION_KEY, LogicalId } from './logical-ids.ts';
+import { COMPACTION_FUNCTION_KEY, FUNCTION_KEY, LogicalId } from './logical-ids.ts';
 import type { StackParams } from './stack-params.ts';
 import { streamResources } from './stream-resources.ts';
 
@@ -56,7 +57,8 @@ const JOB_ENVIRONMENT = 'SLUICE_JOB';
 
 /**
  * One job's stack: the function (bundled with the job, role of its own), its Kinesis event
- * source mapping with the failure queue, the stream (existing or created), the bucket, the
+ * source mapping with the failure queue, the scheduled compaction function (same bundle,
+ * role of its own, one run at a time), the stream (existing or created), the bucket, the
  * Glue database and table, alarms, and optionally an IoT rule feeding the stream. Pure: the
  * same job and params give the same stack.
  *
@@ -73,6 +75,12 @@ export function jobStack(options: JobStackOptions): JobStack {
   const bucketArn = getAtt(LogicalId.Bucket, 'Arn');
   const queueArn = getAtt(LogicalId.FailureQueue, 'Arn');
   const table = glueTableResource(job, { bucket });
+  const compaction = {
+    bucket,
+    bucketArn,
+    schedule: params.compactionSchedule,
+    ...(params.kmsKey === undefined ? {} : { kmsKey: params.kmsKey }),
+  };
 
   const resources: CfnResources = {
     ...stream.resources,
@@ -93,6 +101,7 @@ export function jobStack(options: JobStackOptions): JobStack {
       logGroupArn: getAtt(LogicalId.FunctionLogGroup, 'Arn'),
       ...(params.kmsKey === undefined ? {} : { kmsKey: params.kmsKey }),
     }),
+    [LogicalId.CompactionRole]: compactionRoleResource(job, { ...compaction, logGroupArn: getAtt(LogicalId.CompactionLogGroup, 'Arn') }),
     [LogicalId.EventSourceMapping]: eventSourceMappingResource(job, {
       streamArn: stream.arn,
       functionArn: getAtt(LogicalId.Function, 'Arn'),
@@ -119,6 +128,7 @@ export function jobStack(options: JobStackOptions): JobStack {
         ...functionSizing(),
         environment: { [HandlerEnvironment.Bucket]: bucket, [JOB_ENVIRONMENT]: job.name },
       },
+      [COMPACTION_FUNCTION_KEY]: compactionFunction(job, compaction),
     },
     resources: {
       Resources: resources,

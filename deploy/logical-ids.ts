@@ -1,7 +1,7 @@
 /**
- * Logical ids of the job stack's resources. The function's and its log group's follow the
- * Serverless Framework's naming for the function key `handler`, since the framework
- * declares those two.
+ * Logical ids of the job stack's resources. The functions' and their log groups' (and the
+ * compaction schedule's) follow the Serverless Framework's naming for the function keys
+ * `handler` and `compact`, since the framework declares those.
  *
  * @example
  * ```ts
@@ -24,7 +24,15 @@ export const LogicalId = {
   FailedBatchesAlarm: 'SluiceFailedBatchesAlarm',
   IotTopicRule: 'SluiceIotTopicRule',
   IotTopicRuleRole: 'SluiceIotTopicRuleRole',
+  CompactionFunction: 'CompactLambdaFunction',
+  CompactionLogGroup: 'CompactLogGroup',
+  CompactionRole: 'SluiceCompactionRole',
+  /** The EventBridge rule the framework declares for the compaction function's schedule. */
+  CompactionSchedule: 'CompactEventsRuleSchedule1',
 } as const;
 
 /** The key of the job's function under `functions:`; `LogicalId.Function` derives from it. */
 export const FUNCTION_KEY = 'handler';
+
+/** The key of the compaction function under `functions:`; `LogicalId.CompactionFunction` and its log group and schedule derive from it. */
+export const COMPACTION_FUNCTION_KEY = 'compact';

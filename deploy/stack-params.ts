@@ -43,6 +43,8 @@ export interface StackParams {
   readonly rejectsAlarmThreshold: number;
   /** SNS topic ARN the alarms notify; alarms without actions when absent. */
   readonly alarmTopic?: string;
+  /** When the compaction function runs: an EventBridge `rate(...)` or `cron(...)` expression. */
+  readonly compactionSchedule: string;
 }
 
 type OptionalParams = Omit<StackParams, 'job'>;
@@ -63,6 +65,7 @@ export const DEFAULT_STACK_PARAMS = {
   createDatabase: true,
   iteratorAgeAlarmSeconds: 300,
   rejectsAlarmThreshold: 0,
+  compactionSchedule: 'rate(1 hour)',
 } as const satisfies Partial<OptionalParams>;
 
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
@@ -111,6 +114,10 @@ const parsers: { readonly [K in keyof OptionalParams]-?: (raw: string, key: stri
   iteratorAgeAlarmSeconds: wholeNumber(1, 7 * 24 * 3600),
   rejectsAlarmThreshold: wholeNumber(0, 1_000_000_000),
   alarmTopic: matching(ARN, 'give an SNS topic ARN, arn:aws:sns:<region>:<account>:<topic>'),
+  compactionSchedule: matching(
+    /^(rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)|cron\([^()]+\))$/,
+    'give an EventBridge schedule, e.g. rate(1 hour), rate(30 minutes) or cron(15 * * * ? *)',
+  ),
 };
 
 /**

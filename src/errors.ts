@@ -24,6 +24,7 @@ export const ErrorCode = {
   Query: 'SLUICE_QUERY',
   Usage: 'SLUICE_USAGE',
   Chaos: 'SLUICE_CHAOS',
+  Compaction: 'SLUICE_COMPACTION',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -169,6 +170,21 @@ export class BatchError extends SluiceError {
 export class QueryError extends SluiceError {
   constructor(message: string, cause?: unknown) {
     super(message, { code: ErrorCode.Query, cause });
+  }
+}
+
+/**
+ * A table or partition could not be compacted. Readers are never left without their rows:
+ * the partition keeps the files it had, and re-running compaction finishes or redoes the work.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof CompactionError) console.error(error.message); // names the table or partition and what to do
+ * ```
+ */
+export class CompactionError extends SluiceError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: ErrorCode.Compaction, cause });
   }
 }
 

@@ -13,12 +13,20 @@ import type { Column } from '../schema/column-model.ts';
  *   the table's partition keys, and the location). A partition already registered is
  *   success. Idempotent. Rejects with `CatalogError` when the table does not exist or the
  *   catalog cannot be reached; the caller fails the batch.
+ * - `setPartitionLocations(ref, partitions)` points each partition at its location, creating
+ *   the partitions that are not registered yet. Idempotent: setting the same locations again
+ *   changes nothing. It is how compaction swaps a partition to its new files in one step
+ *   (readers see the old folder or the new one, never both); `registerPartitions` of an
+ *   existing partition never moves it back. Rejects with `CatalogError` when the table does
+ *   not exist or the catalog cannot be reached; partitions already set stay set, so the
+ *   caller retries the whole call.
  * - `getTable(ref)` returns the table, or `undefined`.
  * - `listTables()` returns every table; `listPartitions(ref)` every registered partition.
  */
 export interface Catalog {
   ensureTable(table: TableDescriptor): Promise<void>;
   registerPartitions(ref: TableRef, partitions: readonly PartitionDescriptor[]): Promise<void>;
+  setPartitionLocations(ref: TableRef, partitions: readonly PartitionDescriptor[]): Promise<void>;
   getTable(ref: TableRef): Promise<TableDescriptor | undefined>;
   listTables(): Promise<TableDescriptor[]>;
   listPartitions(ref: TableRef): Promise<PartitionDescriptor[]>;

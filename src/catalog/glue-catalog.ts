@@ -17,6 +17,7 @@ import type { Catalog, PartitionDescriptor, TableDescriptor, TableRef } from './
 import {
   createPartitions,
   DEFAULT_PARTITION_RETRY,
+  updatePartitions,
   valuesKey,
   type PartitionBatchResult,
   type PartitionFailure,
@@ -79,6 +80,10 @@ const FAILURES_NAMED = 5;
  *   A warm instance (a reused Lambda container) keeps each table's StorageDescriptor and
  *   the partitions it registered, so registering known partitions makes no call at all.
  *   The memory grows by one short string per partition: a few thousand per table per year.
+ * - `setPartitionLocations` sends BatchUpdatePartition (100 per call) with the table's
+ *   StorageDescriptor and each partition's new location; partitions Glue does not have are
+ *   created with BatchCreatePartition and then updated once more, so the location is ours
+ *   even if another writer created the partition meanwhile.
  * - `getTable` / `listTables` / `listPartitions` read Glue back into descriptors;
  *   `listTables` leaves out tables sluice cannot describe (views, types with no column kind).
  *
@@ -166,6 +171,50 @@ export class GlueCatalog implements Catalog {
     for (const values of result.registered) remembered.add(valuesKey(values));
     this.#registered.set(tableKey(ref), remembered);
     if (result.failures.length > 0) throw this.#partitionsFailed(ref, result.failures);
+  }
+
+  async setPartitionLocations(ref: TableRef, partitions: readonly PartitionDescriptor[]): Promise<void> {
+    // The last location given for a partition wins, as if the calls had been made one by one.
+    const distinct = new Map(partitions.map((p) => [valuesKey(p.values), p] as const));
+    if (distinct.size === 0) return;
+    const shape = await this.#shape(ref);
+    for (const partition of distinct.values()) checkValues(ref, shape, partition);
+    const inputs = [...distinct.values()].map((p) => ({ Values: [...p.values], StorageDescriptor: { ...shape.storage, Location: p.location } }));
+    const request = { client: this.#client, ...(this.#catalogId === undefined ? {} : { catalogId: this.#catalogId }), table: ref, retry: this.#retry };
+    const failures: PartitionFailure[] = [];
+    const done: Array<readonly string[]> = [];
+    try {
+      const first = await updatePartitions({ ...request, partitions: inputs });
+      failures.push(...first.failures);
+      done.push(...first.updated);
+      if (first.missing.length > 0) {
+        const created = await createPartitions({ ...request, partitions: first.missing });
+        failures.push(...created.failures);
+        // AlreadyExists counts as created, but another writer may have created it elsewhere
+        // meanwhile: updating once more makes the location ours either way.
+        const createdKeys = new Set(created.registered.map(valuesKey));
+        const again = await updatePartitions({ ...request, partitions: first.missing.filter((p) => createdKeys.has(valuesKey(p.Values ?? []))) });
+        failures.push(...again.failures);
+        for (const gone of again.missing) {
+          failures.push({ values: gone.Values ?? [], errorCode: 'EntityNotFoundException', errorMessage: 'deleted by another writer right after it was created', attempts: 1 });
+        }
+        done.push(...again.updated);
+      }
+    } catch (error) {
+      if (glueErrorName(error) === 'EntityNotFoundException') {
+        this.#forget(ref);
+        throw this.#missingTable(ref, error);
+      }
+      throw new CatalogError(
+        `cannot set partition locations of Glue table ${this.#describe(ref)}: ${glueErrorText(error)}; retry; if this ` +
+          `repeats, check that the caller may glue:BatchUpdatePartition and glue:BatchCreatePartition on the table`,
+        error,
+      );
+    }
+    const remembered = this.#registered.get(tableKey(ref)) ?? new Set<string>();
+    for (const values of done) remembered.add(valuesKey(values));
+    this.#registered.set(tableKey(ref), remembered);
+    if (failures.length > 0) throw this.#partitionsFailed(ref, failures, 'Partitions not named are set; retry the call');
   }
 
   async getTable(ref: TableRef): Promise<TableDescriptor | undefined> {
@@ -333,7 +382,7 @@ export class GlueCatalog implements Catalog {
     );
   }
 
-  #partitionsFailed(ref: TableRef, failures: readonly PartitionFailure[]): CatalogError {
+  #partitionsFailed(ref: TableRef, failures: readonly PartitionFailure[], consequence = 'The batch fails and is retried'): CatalogError {
     const named = failures.slice(0, FAILURES_NAMED).map(
       (f) =>
         `(${f.values.join(', ')}): ${f.errorCode}${f.errorMessage === '' ? '' : ` "${f.errorMessage}"`}` +
@@ -342,7 +391,7 @@ export class GlueCatalog implements Catalog {
     const more = failures.length > FAILURES_NAMED ? `; and ${failures.length - FAILURES_NAMED} more` : '';
     return new CatalogError(
       `Glue refused ${failures.length} partition(s) of table ${this.#describe(ref)}: ${named.join('; ')}${more}. ` +
-        `The batch fails and is retried; throttling passes by itself, other errors need the partition values or ` +
+        `${consequence}; throttling passes by itself, other errors need the partition values or ` +
         `the table fixed`,
     );
   }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchCreatePartitionCommand, type GlueClient, type PartitionInput } from '@aws-sdk/client-glue';
+import { BatchCreatePartitionCommand, BatchUpdatePartitionCommand, type GlueClient, type PartitionInput } from '@aws-sdk/client-glue';
 import { backoffDelayMs, Jitter, type BackoffPolicy } from '../source/backoff.ts';
 import type { TableRef } from './catalog.ts';
 
@@ -164,6 +164,93 @@ async function createChunk(request: CreatePartitionsRequest, chunk: readonly Par
     if (pending.length > 0) await sleep(backoffDelayMs(request.retry.backoff, attempt));
   }
   return { registered, failures };
+}
+
+/**
+ * Glue takes at most this many entries per BatchUpdatePartition call.
+ *
+ * @example
+ * ```ts
+ * const calls = Math.ceil(partitions.length / BATCH_UPDATE_PARTITION_LIMIT);
+ * ```
+ */
+export const BATCH_UPDATE_PARTITION_LIMIT = 100;
+
+/**
+ * Per-entry error codes of a BatchUpdatePartition answer: `EntityNotFoundException` means the
+ * partition is not registered (the caller creates it), the busy codes are sent again, anything
+ * else is final.
+ */
+const updateOutcomes: Readonly<Record<string, 'missing' | 'retry'>> = {
+  EntityNotFoundException: 'missing',
+  ThrottlingException: 'retry',
+  InternalServiceException: 'retry',
+  ConcurrentModificationException: 'retry',
+  OperationTimeoutException: 'retry',
+};
+
+/**
+ * What {@link updatePartitions} achieved: partitions now defined as sent, partitions Glue
+ * does not have (to be created), and the ones that failed.
+ *
+ * @example
+ * ```ts
+ * const { updated, missing, failures } = await updatePartitions({ client, table, partitions, retry });
+ * ```
+ */
+export interface PartitionUpdateResult {
+  readonly updated: ReadonlyArray<readonly string[]>;
+  readonly missing: readonly PartitionInput[];
+  readonly failures: readonly PartitionFailure[];
+}
+
+/**
+ * Replaces partitions' definitions (a new location, with the rest of the StorageDescriptor as
+ * sent) with BatchUpdatePartition, at most 100 entries per call, one call at a time. Entries
+ * Glue answers as busy are sent again after the same backoff as {@link createPartitions};
+ * entries of partitions that do not exist come back as `missing`, untouched. A whole-call
+ * error rejects with the SDK's exception; entries of earlier calls stay updated. Idempotent:
+ * sending the same definitions again changes nothing.
+ *
+ * @example
+ * ```ts
+ * const { missing } = await updatePartitions({ client, table: ref, partitions: inputs, retry: DEFAULT_PARTITION_RETRY });
+ * if (missing.length > 0) await createPartitions({ client, table: ref, partitions: missing, retry: DEFAULT_PARTITION_RETRY });
+ * ```
+ */
+export async function updatePartitions(request: CreatePartitionsRequest): Promise<PartitionUpdateResult> {
+  const updated: Array<readonly string[]> = [];
+  const missing: PartitionInput[] = [];
+  const failures: PartitionFailure[] = [];
+  for (let start = 0; start < request.partitions.length; start += BATCH_UPDATE_PARTITION_LIMIT) {
+    let pending = request.partitions.slice(start, start + BATCH_UPDATE_PARTITION_LIMIT);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const answer = await request.client.send(
+        new BatchUpdatePartitionCommand({
+          ...(request.catalogId === undefined ? {} : { CatalogId: request.catalogId }),
+          DatabaseName: request.table.database,
+          TableName: request.table.name,
+          Entries: pending.map((partition) => ({ PartitionValueList: [...(partition.Values ?? [])], PartitionInput: partition })),
+        }),
+      );
+      const errors = new Map((answer.Errors ?? []).map((e) => [valuesKey(e.PartitionValueList ?? []), e.ErrorDetail ?? {}]));
+      const again: PartitionInput[] = [];
+      for (const partition of pending) {
+        const values = partition.Values ?? [];
+        const error = errors.get(valuesKey(values));
+        const outcome = error === undefined ? 'updated' : updateOutcomes[error.ErrorCode ?? ''];
+        if (outcome === 'updated') updated.push(values);
+        else if (outcome === 'missing') missing.push(partition);
+        else if (outcome === 'retry' && attempt < request.retry.attempts) again.push(partition);
+        else {
+          failures.push({ values, errorCode: error?.ErrorCode ?? 'UnknownError', errorMessage: error?.ErrorMessage ?? '', attempts: attempt });
+        }
+      }
+      pending = again;
+      if (pending.length > 0) await sleep(backoffDelayMs(request.retry.backoff, attempt));
+    }
+  }
+  return { updated, missing, failures };
 }
 
 /**

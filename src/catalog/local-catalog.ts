@@ -79,30 +79,44 @@ export class LocalCatalog implements Catalog {
   }
 
   async registerPartitions(ref: TableRef, partitions: readonly PartitionDescriptor[]): Promise<void> {
+    await this.#changePartitions(ref, partitions, { replace: false, what: 'register partitions' });
+  }
+
+  async setPartitionLocations(ref: TableRef, partitions: readonly PartitionDescriptor[]): Promise<void> {
+    await this.#changePartitions(ref, partitions, { replace: true, what: 'set partition locations' });
+  }
+
+  /** Adds partitions; with `replace`, also moves registered ones to the given location. One file write at most. */
+  async #changePartitions(
+    ref: TableRef,
+    partitions: readonly PartitionDescriptor[],
+    options: { readonly replace: boolean; readonly what: string },
+  ): Promise<void> {
     checkRef(ref);
     await this.#serialized(ref, async () => {
       const file = await this.#read(ref);
       if (file === undefined) {
         throw new CatalogError(
-          `cannot register partitions of ${ref.database}.${ref.name}: the table is not in the catalog ` +
+          `cannot ${options.what} of ${ref.database}.${ref.name}: the table is not in the catalog ` +
             `at ${this.#dir}; run ensureTable (run the job once) to create it first`,
         );
       }
       const keys = file.table.partitionKeys;
-      const added: Record<string, PartitionDescriptor> = {};
+      const changed: Record<string, PartitionDescriptor> = {};
       for (const partition of partitions) {
         if (partition.values.length !== keys.length) {
           throw new CatalogError(
-            `cannot register partition (${partition.values.join(', ')}) of ${ref.database}.${ref.name}: ` +
+            `cannot ${options.what} (${partition.values.join(', ')}) of ${ref.database}.${ref.name}: ` +
               `the table has ${keys.length} partition keys (${keys.join(', ')}) but the partition has ` +
               `${partition.values.length} values; pass one value per key, in key order`,
           );
         }
         const key = partitionKey(keys, partition.values);
-        if (file.partitions[key] === undefined) added[key] = plain(partition);
+        const current = file.partitions[key];
+        if (current === undefined || (options.replace && current.location !== partition.location)) changed[key] = plain(partition);
       }
-      if (Object.keys(added).length === 0) return;
-      await this.#write(ref, { ...file, partitions: { ...file.partitions, ...added } });
+      if (Object.keys(changed).length === 0) return;
+      await this.#write(ref, { ...file, partitions: { ...file.partitions, ...changed } });
     });
   }
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../errors.ts';
+import { registerCompact } from './commands/compact.ts';
 import { registerDdl } from './commands/ddl.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerJobs } from './commands/jobs.ts';
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerDemo(program);
   registerJobs(program);
   registerDdl(program);
+  registerCompact(program);
   for (const command of program.commands) command.exitOverride();
 
   try {

@@ -99,6 +99,7 @@ export function chaoticCatalog(catalog: Catalog, chaos: Chaos): Catalog {
   return {
     ensureTable: (table) => catalog.ensureTable(table),
     registerPartitions: (ref, partitions) => chaos.around(ChaosStep.PartitionRegistration, () => catalog.registerPartitions(ref, partitions)),
+    setPartitionLocations: (ref, partitions) => catalog.setPartitionLocations(ref, partitions),
     getTable: (ref) => catalog.getTable(ref),
     listTables: () => catalog.listTables(),
     listPartitions: (ref) => catalog.listPartitions(ref),

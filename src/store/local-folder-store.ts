@@ -91,7 +91,8 @@ export class LocalFolderStore implements ObjectStore {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) await this.walk(path, into);
       else if (entry.isFile() && !entry.name.startsWith(TEMP_PREFIX)) {
-        into.push({ key: relative(this.root, path).split(sep).join('/'), size: (await stat(path)).size });
+        const stats = await stat(path);
+        into.push({ key: relative(this.root, path).split(sep).join('/'), size: stats.size, lastModified: stats.mtime });
       }
     }
   }

@@ -12,24 +12,24 @@ import type { ObjectInfo, ObjectStore } from './object-store.ts';
  * ```
  */
 export class MemoryObjectStore implements ObjectStore {
-  private readonly objects = new Map<string, Uint8Array>();
+  private readonly objects = new Map<string, { readonly body: Uint8Array; readonly lastModified: Date }>();
 
   async put(key: string, body: Uint8Array): Promise<void> {
     assertSafeKey(key);
-    this.objects.set(key, body.slice());
+    this.objects.set(key, { body: body.slice(), lastModified: new Date() });
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     assertSafeKey(key);
-    return this.objects.get(key)?.slice();
+    return this.objects.get(key)?.body.slice();
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     assertSafeKey(prefix, { allowPrefix: true });
     const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
     for (const key of keys) {
-      const body = this.objects.get(key);
-      if (body) yield { key, size: body.byteLength };
+      const object = this.objects.get(key);
+      if (object) yield { key, size: object.body.byteLength, lastModified: new Date(object.lastModified) };
     }
   }
 

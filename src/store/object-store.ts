@@ -8,7 +8,9 @@
  *   caller fails the batch and retries it.
  * - `get(key)` returns the bytes, or `undefined` when there is no such object.
  * - `list(prefix)` yields every object whose key starts with `prefix`, in key order,
- *   however many there are (adapters page internally).
+ *   however many there are (adapters page internally), each with its size and when it was
+ *   last written (`lastModified`: a re-put moves it forward). Compaction reads it to leave
+ *   files alone that a retry may still overwrite.
  * - `delete(keys)` removes the objects; absent keys are not an error. Idempotent.
  * - `locationOf(key)` is the URI a reader (DuckDB, Athena) uses for the key or prefix:
  *   an absolute path locally, `s3://bucket/key` on S3. Pure.
@@ -29,4 +31,6 @@ export interface PutOptions {
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
+  /** When the object was last written, by the store's clock (S3 keeps whole seconds). */
+  readonly lastModified: Date;
 }

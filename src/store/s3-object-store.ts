@@ -123,7 +123,7 @@ export class S3ObjectStore implements ObjectStore {
    *
    * @example
    * ```ts
-   * for await (const { key, size } of store.list('iot/sensor_readings/year=2026/')) console.log(key, size);
+   * for await (const { key, size, lastModified } of store.list('iot/sensor_readings/year=2026/')) console.log(key, size, lastModified);
    * ```
    */
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
@@ -139,7 +139,9 @@ export class S3ObjectStore implements ObjectStore {
         throw new ObjectStoreError(`could not list ${this.#uri(fullPrefix)}: ${describeS3Error(error)}`, error);
       }
       for (const object of page.Contents ?? []) {
-        if (object.Key !== undefined) yield { key: object.Key.slice(strip), size: object.Size ?? 0 };
+        if (object.Key === undefined) continue;
+        // S3 always sends LastModified; a server that does not must not make a file look ancient.
+        yield { key: object.Key.slice(strip), size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(8.64e15) };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
       // A truncated page without a token would restart the listing forever.

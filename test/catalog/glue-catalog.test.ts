@@ -72,6 +72,10 @@ function partitionAt(day: number, hour: number): PartitionDescriptor {
   return { values, location: `${table.location}/year=${values[0]}/month=${values[1]}/day=${values[2]}/hour=${values[3]}` };
 }
 
+function sortByValues(partitions: readonly PartitionDescriptor[]): PartitionDescriptor[] {
+  return [...partitions].sort((a, b) => a.values.join('/').localeCompare(b.values.join('/')));
+}
+
 function hours(count: number): PartitionDescriptor[] {
   return Array.from({ length: count }, (_, i) => partitionAt(1 + Math.floor(i / 24), i % 24));
 }
@@ -324,6 +328,52 @@ describe('GlueCatalog against the Glue API double', () => {
       const attempt = catalog.registerPartitions(ref, [{ values: ['2026', '01'], location: `${table.location}/x` }]);
       await expect(attempt).rejects.toThrow(/4 partition keys \(year, month, day, hour\) but the partition has 2 values/);
       expect(glue.callsTo(GlueOperation.BatchCreatePartition)).toHaveLength(0);
+    });
+  });
+
+  describe('setPartitionLocations', () => {
+    beforeEach(async () => {
+      await catalog.ensureTable(table);
+    });
+    const compacted = (p: PartitionDescriptor): PartitionDescriptor => ({ values: p.values, location: `${p.location.replace('/readings/', '/_compacted/readings/')}/g-000001` });
+
+    it('sends 250 partitions as 3 BatchUpdatePartition calls of at most 100, each with the table storage and its new location', async () => {
+      await catalog.registerPartitions(ref, hours(250));
+      await catalog.setPartitionLocations(ref, hours(250).map(compacted));
+      const calls = glue.callsTo(GlueOperation.BatchUpdatePartition);
+      expect(calls.map((c) => (c.input.Entries as unknown[]).length)).toEqual([100, 100, 50]);
+      const [first] = calls[0]?.input.Entries as Array<{ PartitionValueList: string[]; PartitionInput: { Values: string[]; StorageDescriptor: unknown } }>;
+      expect(first?.PartitionValueList).toEqual(hours(1)[0]?.values);
+      expect(first?.PartitionInput.StorageDescriptor).toEqual({ ...glueTableInput(table).StorageDescriptor, Location: compacted(hours(1)[0]!).location });
+      expect(sortByValues(await newCatalog().listPartitions(ref))).toEqual(hours(250).map(compacted));
+      expect(glue.callsTo(GlueOperation.BatchCreatePartition)).toHaveLength(3);
+    });
+
+    it('creates the partitions Glue does not have, then sets their location', async () => {
+      await catalog.registerPartitions(ref, hours(2));
+      await catalog.setPartitionLocations(ref, hours(4).map(compacted));
+      const created = glue.callsTo(GlueOperation.BatchCreatePartition).slice(1);
+      expect(created.map((c) => (c.input.PartitionInputList as Array<{ Values: string[] }>).map((p) => p.Values[3]))).toEqual([['02', '03']]);
+      expect(sortByValues(await catalog.listPartitions(ref))).toEqual(hours(4).map(compacted));
+    });
+
+    it('retries throttled update entries, and only those', async () => {
+      await catalog.registerPartitions(ref, hours(6));
+      glue.failPartitionEntries('ThrottlingException', { operation: GlueOperation.BatchUpdatePartition, count: 1, where: (values) => values[3] === '04' });
+      await catalog.setPartitionLocations(ref, hours(6).map(compacted));
+      const sent = glue.callsTo(GlueOperation.BatchUpdatePartition).map((c) => (c.input.Entries as Array<{ PartitionValueList: string[] }>).map((e) => e.PartitionValueList[3]));
+      expect(sent).toEqual([['00', '01', '02', '03', '04', '05'], ['04']]);
+      expect(sortByValues(await catalog.listPartitions(ref))).toEqual(hours(6).map(compacted));
+    });
+
+    it('fails a refused entry with CatalogError naming its values, after setting the others', async () => {
+      await catalog.registerPartitions(ref, hours(3));
+      glue.failPartitionEntries('AccessDeniedException', { operation: GlueOperation.BatchUpdatePartition, where: (values) => values[3] === '01' });
+      const attempt = catalog.setPartitionLocations(ref, hours(3).map(compacted));
+      await expect(attempt).rejects.toBeInstanceOf(CatalogError);
+      await expect(attempt).rejects.toThrow(/\(2026, 01, 01, 01\): AccessDeniedException.*retry the call/);
+      const locations = sortByValues(await catalog.listPartitions(ref)).map((p) => p.location);
+      expect(locations).toEqual([compacted(hours(3)[0]!).location, hours(3)[1]!.location, compacted(hours(3)[2]!).location]);
     });
   });
 

@@ -141,6 +141,59 @@ export function describeCatalogContract(name: string, makeCatalog: () => Promise
       });
     });
 
+    describe('partition locations', () => {
+      const moved = (partition: PartitionDescriptor, folder: string): PartitionDescriptor => ({
+        values: partition.values,
+        location: `${partition.location.replace('/warehouse/', '/compacted/')}/${folder}`,
+      });
+
+      it('setPartitionLocations moves registered partitions and leaves the others where they are', async () => {
+        const table = tableNamed('readings');
+        await catalog.ensureTable(table);
+        const [a, b] = [partitionOf(table, ['2026', '01', '02', '03']), partitionOf(table, ['2026', '01', '02', '04'])];
+        await catalog.registerPartitions(ref(table), [a!, b!]);
+        await catalog.setPartitionLocations(ref(table), [moved(a!, 'g-000001')]);
+        expect(sortPartitions(await catalog.listPartitions(ref(table)))).toEqual([moved(a!, 'g-000001'), b]);
+        await catalog.setPartitionLocations(ref(table), [moved(a!, 'g-000002')]);
+        expect(sortPartitions(await catalog.listPartitions(ref(table)))).toEqual([moved(a!, 'g-000002'), b]);
+      });
+
+      it('setPartitionLocations creates partitions that are not registered, and is idempotent', async () => {
+        const table = tableNamed('readings');
+        await catalog.ensureTable(table);
+        const partition = moved(partitionOf(table, ['2026', '01', '02', '03']), 'g-000001');
+        await catalog.setPartitionLocations(ref(table), [partition]);
+        await catalog.setPartitionLocations(ref(table), [partition]);
+        expect(await catalog.listPartitions(ref(table))).toEqual([partition]);
+      });
+
+      it('registerPartitions of a moved partition does not move it back', async () => {
+        const table = tableNamed('readings');
+        await catalog.ensureTable(table);
+        const base = partitionOf(table, ['2026', '01', '02', '03']);
+        await catalog.registerPartitions(ref(table), [base]);
+        await catalog.setPartitionLocations(ref(table), [moved(base, 'g-000001')]);
+        await catalog.registerPartitions(ref(table), [base]);
+        expect(await catalog.listPartitions(ref(table))).toEqual([moved(base, 'g-000001')]);
+      });
+
+      it('sets the locations of 150 partitions in one call', async () => {
+        const table = tableNamed('readings');
+        await catalog.ensureTable(table);
+        const partitions = Array.from({ length: 150 }, (_, i) => partitionOf(table, ['2026', '01', pad(1 + Math.floor(i / 24)), pad(i % 24)]));
+        await catalog.registerPartitions(ref(table), partitions.slice(0, 100));
+        await catalog.setPartitionLocations(ref(table), partitions.map((p) => moved(p, 'g-000001')));
+        expect(sortPartitions(await catalog.listPartitions(ref(table)))).toEqual(sortPartitions(partitions.map((p) => moved(p, 'g-000001'))));
+      });
+
+      it('rejects setting locations in a table that does not exist with CatalogError', async () => {
+        const missing = tableNamed('never_created');
+        const attempt = catalog.setPartitionLocations(ref(missing), [partitionOf(missing, ['2026', '01', '02', '03'])]);
+        await expect(attempt).rejects.toBeInstanceOf(CatalogError);
+        expect(await catalog.getTable(ref(missing))).toBeUndefined();
+      });
+    });
+
     describe('schema evolution', () => {
       const humidity: Column = { name: 'humidity', type: { kind: 'double' }, nullable: true };
 

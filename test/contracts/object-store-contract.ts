@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStoreError } from '../../src/errors.ts';
-import type { ObjectStore } from '../../src/store/object-store.ts';
+import type { ObjectInfo, ObjectStore } from '../../src/store/object-store.ts';
 
 export interface ObjectStoreFixture {
   readonly store: ObjectStore;
@@ -10,11 +10,15 @@ export interface ObjectStoreFixture {
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array | undefined) => (data === undefined ? undefined : new TextDecoder().decode(data));
 
-const collect = async (iterable: AsyncIterable<{ key: string; size: number }>) => {
-  const out: Array<{ key: string; size: number }> = [];
+const collect = async (iterable: AsyncIterable<ObjectInfo>) => {
+  const out: ObjectInfo[] = [];
   for await (const item of iterable) out.push(item);
   return out;
 };
+/** Key and size only, for comparing listings whose times are the store's own. */
+const keyAndSize = (objects: readonly ObjectInfo[]) => objects.map(({ key, size }) => ({ key, size }));
+/** S3 keeps whole seconds (and a server's clock may lag ours a little): how far a listed time may be off. */
+const CLOCK_SLACK_MS = 2_000;
 
 /**
  * The ObjectStore contract (src/store/object-store.ts), run against every adapter.
@@ -47,7 +51,23 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
       await store.put('replace/x.bin', bytes('short'));
       await store.put('replace/x.bin', bytes('short'));
       expect(text(await store.get('replace/x.bin'))).toBe('short');
-      expect(await collect(store.list('replace/'))).toEqual([{ key: 'replace/x.bin', size: 5 }]);
+      expect(keyAndSize(await collect(store.list('replace/')))).toEqual([{ key: 'replace/x.bin', size: 5 }]);
+    });
+
+    it('lists when each object was last written; a put moves it forward', async () => {
+      const { store } = fixture;
+      const before = Date.now();
+      await store.put('times/a.bin', bytes('first'));
+      const after = Date.now();
+      const [first] = await collect(store.list('times/'));
+      expect(first?.lastModified).toBeInstanceOf(Date);
+      expect(first!.lastModified.getTime()).toBeGreaterThanOrEqual(before - CLOCK_SLACK_MS);
+      expect(first!.lastModified.getTime()).toBeLessThanOrEqual(after + CLOCK_SLACK_MS);
+      // Past S3's one-second resolution, so a rewrite cannot keep the old time by rounding.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await store.put('times/a.bin', bytes('second'));
+      const [second] = await collect(store.list('times/'));
+      expect(second!.lastModified.getTime()).toBeGreaterThan(first!.lastModified.getTime());
     });
 
     it('concurrent puts of one key leave one whole version', async () => {

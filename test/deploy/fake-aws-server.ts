@@ -49,7 +49,7 @@ export interface FakeAwsOptions {
 
 type Answer = { status: number; body: string; headers?: Record<string, string> };
 
-/** Glue's JSON calls the deployed handler makes, answered as Glue would for an existing table. */
+/** Glue's JSON calls the deployed handlers make, answered as Glue would for an existing table. */
 const glueAnswers: Readonly<Record<string, (request: Record<string, unknown>, options: FakeAwsOptions) => Answer>> = {
   'AWSGlue.GetTable': (request, options) => {
     const table = options.tables[`${String(request['DatabaseName'])}.${String(request['Name'])}`];
@@ -58,11 +58,14 @@ const glueAnswers: Readonly<Record<string, (request: Record<string, unknown>, op
       : { status: 400, body: JSON.stringify({ __type: 'EntityNotFoundException', Message: 'no such table' }) };
   },
   'AWSGlue.BatchCreatePartition': () => ({ status: 200, body: JSON.stringify({ Errors: [] }) }),
+  // A table with no partitions yet: what the compaction function finds on its first run.
+  'AWSGlue.GetPartitions': () => ({ status: 200, body: JSON.stringify({ Partitions: [] }) }),
 };
 
 /**
  * A loopback stand-in for the two AWS APIs a deployed handler calls: S3 PutObject (any
- * PUT succeeds and is recorded with its body) and Glue GetTable / BatchCreatePartition.
+ * PUT succeeds and is recorded with its body) and Glue GetTable / BatchCreatePartition /
+ * GetPartitions (none).
  * Lets the test run the packaged bundle end to end with no network beyond 127.0.0.1.
  *
  * @example

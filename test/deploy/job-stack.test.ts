@@ -99,11 +99,11 @@ describe('jobStack', () => {
     expect(Resources[LogicalId.Stream]).toBeUndefined();
   });
 
-  it('bundles the job module through the entry alias, wasm inlined', () => {
+  it('bundles the job module through the entry alias, wasm as a file beside the bundle', () => {
     const { esbuild, functions, service } = stack([]);
     expect(service).toBe('sluice-sensor-readings');
     expect(functions['handler']!['handler']).toBe('src/runtime/lambda/bundle-entry.handler');
-    expect(esbuild).toMatchObject({ alias: { 'sluice:job': '/p/jobs/sensor-readings.ts' }, loader: { '.wasm': 'binary' }, format: 'esm', outputWorkFolder: '.esbuild/w' });
+    expect(esbuild).toMatchObject({ alias: { 'sluice:job': '/p/jobs/sensor-readings.ts' }, loader: { '.wasm': 'file' }, assetNames: '[name]', format: 'esm', outputWorkFolder: '.esbuild/w' });
   });
 
   it("refuses a batching window the event source mapping cannot take", () => {

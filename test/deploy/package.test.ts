@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PARQUET_WASM_FILE } from '../../deploy/bundle-options.ts';
 import { glueTableResource } from '../../deploy/glue-table-resource.ts';
+import { COMPACTION_FUNCTION_SIZING, COMPACTION_HANDLER } from '../../deploy/compaction-function.ts';
 import { LogicalId } from '../../deploy/logical-ids.ts';
 import { ParquetHive } from '../../src/catalog/glue-table-input.ts';
 import type { Job } from '../../src/job/define-job.ts';
@@ -30,8 +32,14 @@ const SERVERLESS = join(PROJECT, 'node_modules/osls/bin/serverless.js');
 const NO_NETWORK = join(PROJECT, 'test/deploy/no-network.cjs');
 const INVOKE_BUNDLE = join(PROJECT, 'test/deploy/invoke-bundle.mjs');
 const BUNDLE = 'src/runtime/lambda/bundle-entry.mjs';
-/** The wasm's magic bytes and version (`\0asm` 1), base64: how esbuild's binary loader inlines it. */
-const WASM_MAGIC_BASE64 = 'AGFzbQEAAAA';
+/** parquet-wasm's wasm, beside the bundle in the zip (deploy/bundle-options.ts). */
+const WASM = `${dirname(BUNDLE)}/${PARQUET_WASM_FILE}`;
+/**
+ * The base64 of parquet-wasm's first 60 bytes (magic, version, first sections): what the bundle
+ * would hold if that wasm were inlined. Not the bare magic: hyparquet's snappy decoder (used
+ * by compaction) inlines a wasm of its own, of a few KB.
+ */
+const parquetWasmHeadBase64 = async () => (await readFile(join(PROJECT, 'node_modules/parquet-wasm/esm', PARQUET_WASM_FILE))).subarray(0, 60).toString('base64');
 const JOBS = ['sensor-readings', 'device-activity'] as const;
 type JobName = (typeof JOBS)[number];
 
@@ -238,7 +246,7 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
   it('runs the bundle on nodejs22.x, arm64, with the bucket and job in its environment', () => {
     const { job, resources } = get();
     const functions = resourcesOfType(get().pack.template, 'AWS::Lambda::Function');
-    expect(functions.map(([id]) => id)).toEqual([LogicalId.Function]);
+    expect(functions.map(([id]) => id).sort()).toEqual([LogicalId.CompactionFunction, LogicalId.Function].sort());
     const fn = resources[LogicalId.Function]!.Properties;
     expect(fn['Runtime']).toBe('nodejs22.x');
     expect(fn['Architectures']).toEqual(['arm64']);
@@ -252,11 +260,11 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
   it("grants least privilege: exactly this job's stream, key prefixes, table, queue and log group", () => {
     const { job, pack } = get();
     const roles = resourcesOfType(pack.template, 'AWS::IAM::Role');
-    // The framework's own role (IamRoleLambdaExecution) is not generated: the function has ours.
-    expect(roles.map(([id]) => id)).toEqual([LogicalId.FunctionRole]);
+    // The framework's own role (IamRoleLambdaExecution) is not generated: each function has ours.
+    expect(roles.map(([id]) => id).sort()).toEqual([LogicalId.CompactionRole, LogicalId.FunctionRole].sort());
     expect(resourcesOfType(pack.template, 'AWS::IAM::Policy')).toEqual([]);
     expect(resourcesOfType(pack.template, 'AWS::IAM::ManagedPolicy')).toEqual([]);
-    const role = roles[0]![1].Properties;
+    const role = pack.template.Resources[LogicalId.FunctionRole]!.Properties;
     expect(role['ManagedPolicyArns']).toBeUndefined();
     expect(role['AssumeRolePolicyDocument'].Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
     const statements = role['Policies'].flatMap((p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement);
@@ -294,6 +302,50 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
     // The one documented exception: ListStreams cannot be scoped to a resource.
     const wildcards = statements.filter((s: { Resource: unknown[] }) => s.Resource.includes('*'));
     expect(wildcards.map((s: { Action: string[] }) => s.Action)).toEqual([['kinesis:ListStreams']]);
+  });
+
+  it('schedules the compaction function hourly, one run at a time, with least privilege of its own', () => {
+    const { job, pack, resources } = get();
+    const fn = resources[LogicalId.CompactionFunction]!.Properties;
+    expect(fn['Handler']).toBe(COMPACTION_HANDLER);
+    expect(fn['MemorySize']).toBe(COMPACTION_FUNCTION_SIZING.memorySize);
+    expect(fn['Timeout']).toBe(COMPACTION_FUNCTION_SIZING.timeout);
+    expect(fn['ReservedConcurrentExecutions']).toBe(1);
+    expect(fn['Role']).toEqual({ 'Fn::GetAtt': [LogicalId.CompactionRole, 'Arn'] });
+    expect(fn['Environment']).toEqual({ Variables: { [HandlerEnvironment.Bucket]: { Ref: LogicalId.Bucket }, SLUICE_JOB: job.name } });
+    const rule = resources[LogicalId.CompactionSchedule]!;
+    expect(rule.Type).toBe('AWS::Events::Rule');
+    expect(rule.Properties['ScheduleExpression']).toBe('rate(1 hour)');
+    expect(rule.Properties['State']).toBe('ENABLED');
+    expect(rule.Properties['Targets']).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [LogicalId.CompactionFunction, 'Arn'] } })]);
+    const invokers = resourcesOfType(pack.template, 'AWS::Lambda::Permission').map(([, r]) => r.Properties);
+    expect(invokers).toContainEqual(expect.objectContaining({ Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction', SourceArn: { 'Fn::GetAtt': [LogicalId.CompactionSchedule, 'Arn'] } }));
+    const role = resources[LogicalId.CompactionRole]!.Properties;
+    const statements = role['Policies'].flatMap((p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement);
+    const { prefix, name: table, database } = job.output;
+    expect(statements).toEqual([
+      { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [{ 'Fn::GetAtt': [LogicalId.CompactionLogGroup, 'Arn'] }] },
+      {
+        Sid: 'CompactTableObjects',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Resource: [inBucket(`/${prefix}/${table}/*`), inBucket(`/${prefix}/_compacted/${table}/*`)],
+      },
+      {
+        Sid: 'ListTableObjects',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [bucketArn],
+        Condition: { StringLike: { 's3:prefix': [`${prefix}/${table}`, `${prefix}/${table}/*`, `${prefix}/_compacted/${table}`, `${prefix}/_compacted/${table}/*`] } },
+      },
+      {
+        Sid: 'SwapPartitions',
+        Effect: 'Allow',
+        Action: ['glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchUpdatePartition', 'glue:UpdatePartition', 'glue:BatchCreatePartition', 'glue:CreatePartition'],
+        Resource: [glueArn('catalog'), glueArn(`database/${database}`), glueArn(`table/${database}/${table}`)],
+      },
+    ]);
+    expect(resources[LogicalId.CompactionLogGroup]!.Properties['RetentionInDays']).toBe(30);
   });
 
   it('encrypts the bucket, blocks public access, refuses plain HTTP and expires rejects', () => {
@@ -342,16 +394,25 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
     });
   });
 
-  it('zips one self-contained ESM bundle with the wasm inlined', () => {
+  it("zips the ESM bundle with parquet-wasm's wasm as a file beside it, not inlined", async () => {
     const { pack } = get();
     const entries = zipEntries(pack.zip);
-    expect(entries.map((e) => e.name)).toEqual([BUNDLE]);
-    expect(entries.some((e) => e.name.endsWith('.wasm'))).toBe(false);
-    const bundle = entries[0]!.data;
-    // ~5 MB of wasm as base64 plus the code: anything far off means the wasm or the code went missing.
-    expect(bundle.byteLength).toBeGreaterThan(6_000_000);
-    expect(bundle.byteLength).toBeLessThan(16_000_000);
-    expect(Buffer.from(bundle).includes(WASM_MAGIC_BASE64)).toBe(true);
+    const names = entries.map((e) => e.name);
+    expect(names).toContain(BUNDLE);
+    expect(names).toContain(WASM);
+    // Only bundles and the wasm: nothing else from the project rides along.
+    expect(names.filter((n) => n !== WASM).every((n) => n.endsWith('.mjs'))).toBe(true);
+    const wasm = entries.find((e) => e.name === WASM)!.data;
+    expect(Buffer.from(wasm).equals(await readFile(join(PROJECT, 'node_modules/parquet-wasm/esm', PARQUET_WASM_FILE)))).toBe(true);
+    const bundle = Buffer.from(entries.find((e) => e.name === BUNDLE)!.data);
+    // The code alone (~1.4 MB): far more means the wasm went back inside as base64.
+    expect(bundle.byteLength).toBeGreaterThan(500_000);
+    expect(bundle.byteLength).toBeLessThan(3_000_000);
+    expect(bundle.includes(await parquetWasmHeadBase64())).toBe(false);
+    expect(bundle.includes(`"./${PARQUET_WASM_FILE}"`)).toBe(true);
+    // zod's English messages (rejects quote them), and none of its other locales (Dutch here).
+    expect(bundle.includes('Invalid input: expected')).toBe(true);
+    expect(bundle.includes('Ongeldige invoer')).toBe(false);
   });
 });
 
@@ -375,15 +436,17 @@ const coldStartRecords: Readonly<Record<JobName, { documents: unknown[]; good: n
 };
 
 describe.each(JOBS)('the packaged bundle of %s, cold, in a fresh node', (name) => {
-  it('imports with nothing beside it and writes Parquet through the inlined wasm', async () => {
+  it('imports with only its zip beside it and writes Parquet through the wasm file', async () => {
     const job = jobs.get(name)!;
     const dir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
     const bucket = 'bundle-test';
     const aws = await startFakeAws({ tables: { [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket }).Properties.TableInput } });
     try {
-      const [entry] = zipEntries(packaged.get(name)!.zip);
-      await mkdir(join(dir, dirname(BUNDLE)), { recursive: true });
-      await writeFile(join(dir, BUNDLE), entry!.data);
+      // The zip unpacked as Lambda unpacks it into /var/task: no node_modules within reach.
+      for (const entry of zipEntries(packaged.get(name)!.zip)) {
+        await mkdir(join(dir, dirname(entry.name)), { recursive: true });
+        await writeFile(join(dir, entry.name), entry.data);
+      }
       const { documents, good, column, values } = coldStartRecords[name];
       const event = eventOfRecords(streamRecords(documents), {
         streamArn: `arn:aws:kinesis:us-east-1:123456789012:stream/${job.source.stream}`,
@@ -443,6 +506,83 @@ describe.each(JOBS)('the packaged bundle of %s, cold, in a fresh node', (name) =
   });
 });
 
+describe('the packaged compaction function, cold, in a fresh node', () => {
+  it('imports the bundle\'s compact export, lists the Glue partitions and answers the totals', async () => {
+    const job = jobs.get('sensor-readings')!;
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
+    const aws = await startFakeAws({ tables: { [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket: 'bundle-test' }).Properties.TableInput } });
+    try {
+      for (const entry of zipEntries(packaged.get('sensor-readings')!.zip)) {
+        await mkdir(join(dir, dirname(entry.name)), { recursive: true });
+        await writeFile(join(dir, entry.name), entry.data);
+      }
+      const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
+      const run = await runNode([INVOKE_BUNDLE, BUNDLE, 'compact'], {
+        cwd: dir,
+        stdin: JSON.stringify(scheduled),
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: dir,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'x',
+          AWS_SECRET_ACCESS_KEY: 'x',
+          AWS_ENDPOINT_URL_S3: aws.endpoint,
+          AWS_ENDPOINT_URL_GLUE: aws.endpoint,
+          [HandlerEnvironment.Bucket]: 'bundle-test',
+          SLUICE_JOB: job.name,
+        },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const answer = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('ANSWER '))!.slice('ANSWER '.length));
+      expect(answer).toMatchObject({ type: 'function', answer: { table: 'iot.sensor_readings', partitions: { seen: 0, compacted: 0, skipped: 0, failed: 0 }, unreached: 0 } });
+      expect(aws.requests.filter((r) => r.target === 'AWSGlue.GetPartitions')).toHaveLength(1);
+    } finally {
+      await aws.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the packaged bundle without its wasm file', () => {
+  it('loads, then fails the batch naming the file it looked for', async () => {
+    const job = jobs.get('sensor-readings')!;
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
+    try {
+      const bundle = zipEntries(packaged.get('sensor-readings')!.zip).find((e) => e.name === BUNDLE)!;
+      await mkdir(join(dir, dirname(BUNDLE)), { recursive: true });
+      await writeFile(join(dir, BUNDLE), bundle.data);
+      const event = eventOfRecords(streamRecords([senseHat({ count: 1 })]), {
+        streamArn: `arn:aws:kinesis:us-east-1:123456789012:stream/${job.source.stream}`,
+        region: 'us-east-1',
+        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+      });
+      const run = await runNode([INVOKE_BUNDLE, BUNDLE], {
+        cwd: dir,
+        stdin: JSON.stringify(event),
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: dir,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'x',
+          AWS_SECRET_ACCESS_KEY: 'x',
+          // Nothing listens here: a batch that got as far as S3 would fail for another reason.
+          AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+          AWS_ENDPOINT_URL_GLUE: 'http://127.0.0.1:9',
+          [HandlerEnvironment.Bucket]: 'bundle-test',
+          SLUICE_JOB: job.name,
+        },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const answer = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('ANSWER '))!.slice('ANSWER '.length));
+      expect(answer.answer.batchItemFailures).toHaveLength(1);
+      expect(run.stdout + run.stderr).toContain("parquet-wasm's wasm could not be read from");
+      expect(run.stdout + run.stderr).toContain(join(dir, dirname(BUNDLE), PARQUET_WASM_FILE));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 function runNode(args: readonly string[], options: { cwd: string; stdin: string; env: NodeJS.ProcessEnv }): Promise<CliRun> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
@@ -460,7 +600,7 @@ function runNode(args: readonly string[], options: { cwd: string; stdin: string;
 describe('stack params', () => {
   it('names the available jobs when --param="job=<name>" is missing', () => {
     expect(withoutJob.run.code).not.toBe(0);
-    expect(withoutJob.run.stdout + withoutJob.run.stderr).toContain('--param="job=<name>" is required: the job to deploy, one of device-activity, sensor-readings');
+    expect(withoutJob.run.stdout + withoutJob.run.stderr).toContain('--param="job=<name>" is required: the job to deploy, one of device-activity, sensor-hourly, sensor-readings');
   });
 
   it('creates the stream, feeds it from an IoT topic and takes a KMS key, through Serverless variable resolution', () => {

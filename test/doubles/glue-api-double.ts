@@ -10,15 +10,16 @@
  *
  * Operations covered, with Glue's request/response shapes and errors:
  * GetDatabase, CreateDatabase, GetDatabases, GetTable, GetTables, CreateTable, UpdateTable
- * (with VersionId checks), DeleteTable, BatchCreatePartition (per-entry `Errors`), GetPartitions
- * (with ExcludeColumnSchema). List operations paginate with NextToken. Any other operation is
+ * (with VersionId checks), DeleteTable, BatchCreatePartition and BatchUpdatePartition (per-entry
+ * `Errors`), GetPartitions (with ExcludeColumnSchema). List operations paginate with NextToken. Any other operation is
  * answered `UnknownOperationException`.
  *
  * Validated as Glue does where cheap: required names and inputs (ValidationException), at most
- * 100 entries per BatchCreatePartition (ValidationException), MaxResults bounds, unknown
- * NextTokens (InvalidInputException), names folded to lower case, per-entry
- * AlreadyExistsException for existing (or repeated) partitions and InvalidInputException for
- * a values/keys count mismatch.
+ * 100 entries per BatchCreatePartition and BatchUpdatePartition (ValidationException),
+ * MaxResults bounds, unknown NextTokens (InvalidInputException), names folded to lower case,
+ * per-entry AlreadyExistsException for existing (or repeated) partitions, per-entry
+ * EntityNotFoundException for updating a partition that does not exist, and
+ * InvalidInputException for a values/keys count mismatch.
  *
  * Not modelled: signatures and permissions, Expression filters, partition indexes, table
  * versions history, transactions, Lake Formation, resource links.
@@ -45,6 +46,7 @@ export const GlueOperation = {
   UpdateTable: 'UpdateTable',
   DeleteTable: 'DeleteTable',
   BatchCreatePartition: 'BatchCreatePartition',
+  BatchUpdatePartition: 'BatchUpdatePartition',
   GetPartitions: 'GetPartitions',
 } as const;
 export type GlueOperation = (typeof GlueOperation)[keyof typeof GlueOperation];
@@ -100,6 +102,8 @@ export interface FailNextOptions {
  * ```
  */
 export interface FailEntriesOptions {
+  /** Whose entries fail: BatchCreatePartition (the default) or BatchUpdatePartition. */
+  readonly operation?: typeof GlueOperation.BatchCreatePartition | typeof GlueOperation.BatchUpdatePartition;
   /** How many matching entries (over all following calls) fail; every matching entry when absent. */
   readonly count?: number;
   /** Which entries: by their partition values. All entries by default. */
@@ -126,7 +130,7 @@ export interface GlueApiDouble {
   callsTo(operation: GlueOperation): GlueCall[];
   /** Answers the next call(s) of `operation` with the Glue exception `errorType` instead of running it. */
   failNext(operation: GlueOperation, errorType: string, options?: FailNextOptions): void;
-  /** Answers BatchCreatePartition entries with a per-entry `errorCode` instead of creating them. */
+  /** Answers BatchCreatePartition (or BatchUpdatePartition) entries with a per-entry `errorCode` instead of running them. */
   failPartitionEntries(errorCode: string, options?: FailEntriesOptions): void;
   close(): Promise<void>;
 }
@@ -137,6 +141,7 @@ const JSON_TYPE = 'application/x-amz-json-1.1';
 const TARGET_PREFIX = 'AWSGlue.';
 const DEFAULT_ACCOUNT = '123456789012';
 const BATCH_CREATE_PARTITION_LIMIT = 100;
+const BATCH_UPDATE_PARTITION_LIMIT = 100;
 /** Glue's MaxResults bounds and default page sizes per list operation. */
 const pageLimits = { GetDatabases: 100, GetTables: 100, GetPartitions: 1000 } as const;
 /** Status codes Glue uses for exceptions other than client faults (400). */
@@ -162,6 +167,7 @@ interface StoredDatabase {
 }
 
 interface EntryFault {
+  readonly operation: string;
   readonly errorCode: string;
   remaining: number;
   readonly where: (values: readonly string[]) => boolean;
@@ -218,6 +224,12 @@ export async function startGlueApiDouble(options: GlueApiDoubleOptions = {}): Pr
       VersionId: previous === undefined ? '0' : String(Number(previous.VersionId) + 1),
       IsRegisteredWithLakeFormation: false,
     };
+  };
+
+  const takeEntryFault = (operation: string, values: readonly string[]): EntryFault | undefined => {
+    const fault = entryFaults.find((f) => f.operation === operation && f.remaining > 0 && f.where(values));
+    if (fault !== undefined) fault.remaining--;
+    return fault;
   };
 
   const handlers: { readonly [O in GlueOperation]: (input: Json) => Json } = {
@@ -297,9 +309,8 @@ export async function startGlueApiDouble(options: GlueApiDoubleOptions = {}): Pr
         errors.push({ PartitionValues: values, ErrorDetail: { ErrorCode: code, ErrorMessage: message } });
       for (const entry of entries) {
         const values = ((entry.Values as unknown[] | undefined) ?? []).map(String);
-        const fault = entryFaults.find((f) => f.remaining > 0 && f.where(values));
+        const fault = takeEntryFault(GlueOperation.BatchCreatePartition, values);
         if (fault !== undefined) {
-          fault.remaining--;
           entryError(values, fault.errorCode, fault.message);
         } else if (values.length !== keyCount) {
           entryError(values, 'InvalidInputException', 'The number of partition keys do not match the number of partition values.');
@@ -313,6 +324,46 @@ export async function startGlueApiDouble(options: GlueApiDoubleOptions = {}): Pr
             TableName: tableName,
             CatalogId: accountId,
             CreationTime: now(),
+          });
+        }
+      }
+      return { Errors: errors };
+    },
+
+    BatchUpdatePartition: (input) => {
+      const databaseName = name(input.DatabaseName, 'databaseName');
+      const tableName = name(input.TableName, 'tableName');
+      const entries = required<Json[]>(input.Entries, 'entries');
+      if (!Array.isArray(entries) || entries.length === 0 || entries.length > BATCH_UPDATE_PARTITION_LIMIT) {
+        throw validation(`Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${BATCH_UPDATE_PARTITION_LIMIT}`);
+      }
+      const stored = tableNamed(databaseName, tableName);
+      const keyCount = (stored.table.PartitionKeys as unknown[] | undefined)?.length ?? 0;
+      const errors: Json[] = [];
+      const entryError = (values: string[], code: string, message: string) =>
+        errors.push({ PartitionValueList: values, ErrorDetail: { ErrorCode: code, ErrorMessage: message } });
+      for (const entry of entries) {
+        const values = required<unknown[]>(entry.PartitionValueList, 'entries.member.partitionValueList').map(String);
+        const partitionInput = required<Json>(entry.PartitionInput, 'entries.member.partitionInput');
+        const newValues = ((partitionInput.Values as unknown[] | undefined) ?? values).map(String);
+        const existing = stored.partitions.get(JSON.stringify(values));
+        const fault = takeEntryFault(GlueOperation.BatchUpdatePartition, values);
+        if (fault !== undefined) {
+          entryError(values, fault.errorCode, fault.message);
+        } else if (newValues.length !== keyCount) {
+          entryError(values, 'InvalidInputException', 'The number of partition keys do not match the number of partition values.');
+        } else if (existing === undefined) {
+          entryError(values, 'EntityNotFoundException', 'Partition not found.');
+        } else {
+          // Glue replaces the partition's definition with the input, keeping what it owns.
+          stored.partitions.delete(JSON.stringify(values));
+          stored.partitions.set(JSON.stringify(newValues), {
+            ...partitionInput,
+            Values: newValues,
+            DatabaseName: databaseName,
+            TableName: tableName,
+            CatalogId: accountId,
+            CreationTime: existing.CreationTime,
           });
         }
       }
@@ -380,6 +431,7 @@ export async function startGlueApiDouble(options: GlueApiDoubleOptions = {}): Pr
     },
     failPartitionEntries: (errorCode, faultOptions = {}) => {
       entryFaults.push({
+        operation: faultOptions.operation ?? GlueOperation.BatchCreatePartition,
         errorCode,
         remaining: faultOptions.count ?? Number.POSITIVE_INFINITY,
         where: faultOptions.where ?? (() => true),

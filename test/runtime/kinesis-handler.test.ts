@@ -19,6 +19,7 @@ function catalogDouble(): Catalog & { registered: string[]; calls: number } {
       c.calls++;
       c.registered.push(...ps.map((p) => p.values.join('/')));
     },
+    setPartitionLocations: async () => undefined,
     getTable: async () => undefined,
     listTables: async () => [],
     listPartitions: async () => [],

@@ -10,4 +10,11 @@
  */
 export { createKinesisHandler, type HandlerAdapters, type KinesisHandler, type KinesisHandlerOptions } from './kinesis-handler.ts';
 export { awsAdaptersFromEnvironment, HandlerEnvironment } from './aws-adapters.ts';
+export {
+  createCompactionHandler,
+  type CompactionHandler,
+  type CompactionHandlerOptions,
+  type CompactionInvocationContext,
+  type CompactionSummary,
+} from './compaction-handler.ts';
 export { eventOfRecords, recordsOfEvent } from './kinesis-event.ts';

@@ -1,0 +1,143 @@
+import { compactedRootKey } from '../src/compaction/compaction-layout.ts';
+import type { Job } from '../src/job/define-job.ts';
+import { tableRootKey } from '../src/partition/object-keys.ts';
+import { HandlerEnvironment } from '../src/runtime/lambda/aws-adapters.ts';
+import { join, regionalArn, type CfnResource, type CfnValue } from './cloudformation.ts';
+import type { PolicyStatement } from './function-role.ts';
+import type { FunctionSizing } from './function-sizing.ts';
+import { LogicalId } from './logical-ids.ts';
+
+/**
+ * The compaction function's entry in the job's bundle (`<file without extension>.<export>`).
+ *
+ * @example
+ * ```ts
+ * functions: { compact: { handler: COMPACTION_HANDLER } }
+ * ```
+ */
+export const COMPACTION_HANDLER = 'src/runtime/lambda/bundle-entry.compact';
+
+/**
+ * Memory and timeout of the compaction function:
+ * - 3008 MB: one output file's rows are decoded and encoded in memory (a 128 MiB Parquet file
+ *   is several times that as rows), and Lambda's CPU grows with memory.
+ * - 900 s, Lambda's maximum: a run stops taking partitions a minute before it, and the next
+ *   scheduled run carries on.
+ *
+ * @example
+ * ```ts
+ * COMPACTION_FUNCTION_SIZING.timeout; // 900
+ * ```
+ */
+export const COMPACTION_FUNCTION_SIZING: FunctionSizing = { memorySize: 3008, timeout: 900 };
+
+/**
+ * Options of {@link compactionFunction} and {@link compactionRoleResource}.
+ *
+ * @example
+ * ```ts
+ * const options: CompactionFunctionOptions = { bucket: ref(LogicalId.Bucket), bucketArn: getAtt(LogicalId.Bucket, 'Arn'), schedule: 'rate(1 hour)' };
+ * ```
+ */
+export interface CompactionFunctionOptions {
+  readonly bucket: CfnValue;
+  readonly bucketArn: CfnValue;
+  /** An EventBridge schedule expression: `rate(...)` or `cron(...)`. */
+  readonly schedule: string;
+  /** The bucket's customer-managed KMS key, when it has one. */
+  readonly kmsKey?: string;
+}
+
+/** Read by the handler's logger as its service name (handler-logger.ts). */
+const JOB_ENVIRONMENT = 'SLUICE_JOB';
+
+/**
+ * The compaction function as serverless.yml's `functions:` takes it: the job's bundle's
+ * `compact` export, run on `schedule` by an EventBridge rule the framework declares, with
+ * reserved concurrency 1 so that two runs never compact the same table at once (a second
+ * scheduled invocation waits, throttled, instead of racing the first), and a role of its own.
+ *
+ * @example
+ * ```ts
+ * functions[COMPACTION_FUNCTION_KEY] = compactionFunction(job, options);
+ * ```
+ */
+export function compactionFunction(job: Job, options: CompactionFunctionOptions): Readonly<Record<string, unknown>> {
+  return {
+    handler: COMPACTION_HANDLER,
+    description: `sluice job ${job.name}: compacts ${job.output.database}.${job.output.name} (${options.schedule})`,
+    role: LogicalId.CompactionRole,
+    ...COMPACTION_FUNCTION_SIZING,
+    reservedConcurrency: 1,
+    environment: { [HandlerEnvironment.Bucket]: options.bucket, [JOB_ENVIRONMENT]: job.name },
+    events: [{ schedule: { rate: [options.schedule], enabled: true } }],
+  };
+}
+
+/**
+ * The compaction function's statements, least privilege: the table's files and its
+ * compaction folder (read, write, delete: it writes generations and deletes replaced
+ * files), listing limited to those prefixes, the Glue table's partitions (read them, update
+ * their location, create one that is missing), and its own log group.
+ *
+ * @example
+ * ```ts
+ * compactionRoleStatements(job, options).map((s) => s.Sid);
+ * // ['WriteLogs', 'CompactTableObjects', 'ListTableObjects', 'SwapPartitions']
+ * ```
+ */
+export function compactionRoleStatements(job: Job, options: CompactionFunctionOptions & { readonly logGroupArn: CfnValue }): PolicyStatement[] {
+  const { output } = job;
+  const keyPrefixes = [tableRootKey({ prefix: output.prefix, table: output.name }), compactedRootKey({ prefix: output.prefix, table: output.name })];
+  const statements: PolicyStatement[] = [
+    { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [options.logGroupArn] },
+    {
+      Sid: 'CompactTableObjects',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      Resource: keyPrefixes.map((prefix) => join([options.bucketArn, `/${prefix}/*`])),
+    },
+    {
+      Sid: 'ListTableObjects',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [options.bucketArn],
+      Condition: { StringLike: { 's3:prefix': keyPrefixes.flatMap((prefix) => [prefix, `${prefix}/*`]) } },
+    },
+    {
+      Sid: 'SwapPartitions',
+      Effect: 'Allow',
+      Action: ['glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchUpdatePartition', 'glue:UpdatePartition', 'glue:BatchCreatePartition', 'glue:CreatePartition'],
+      Resource: [
+        regionalArn({ service: 'glue', resource: 'catalog' }),
+        regionalArn({ service: 'glue', resource: `database/${output.database}` }),
+        regionalArn({ service: 'glue', resource: `table/${output.database}/${output.name}` }),
+      ],
+    },
+  ];
+  if (options.kmsKey !== undefined) {
+    statements.push({ Sid: 'UseBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: [options.kmsKey] });
+  }
+  return statements;
+}
+
+/**
+ * The compaction function's execution role with {@link compactionRoleStatements} inline.
+ *
+ * @example
+ * ```ts
+ * resources[LogicalId.CompactionRole] = compactionRoleResource(job, { ...options, logGroupArn: getAtt(LogicalId.CompactionLogGroup, 'Arn') });
+ * ```
+ */
+export function compactionRoleResource(job: Job, options: CompactionFunctionOptions & { readonly logGroupArn: CfnValue }): CfnResource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [{ PolicyName: `sluice-${job.name}-compaction`, PolicyDocument: { Version: '2012-10-17', Statement: compactionRoleStatements(job, options) } }],
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { compactTable } from '../../compaction/compact-table.ts';
+import { PartitionStatus, type CompactionReport } from '../../compaction/compaction-report.ts';
+import type { CompactionSettings } from '../../compaction/compaction-settings.ts';
+import { CompactionError } from '../../errors.ts';
+import type { Job } from '../../job/define-job.ts';
+import { handlerLogger } from './handler-logger.ts';
+import type { HandlerAdapters } from './kinesis-handler.ts';
+
+/**
+ * Options of {@link createCompactionHandler}.
+ *
+ * @example
+ * ```ts
+ * const options: CompactionHandlerOptions = { targetBytes: 256 * 1024 * 1024, graceMs: 2 * 3_600_000 };
+ * ```
+ */
+export interface CompactionHandlerOptions extends Partial<CompactionSettings> {
+  /** Builds the adapters once per container; S3 and Glue from the stack's environment unless given. */
+  readonly adapters?: () => HandlerAdapters | Promise<HandlerAdapters>;
+  /** The clock of a run; the invocation's own time unless given. */
+  readonly now?: () => Date;
+  /** Stop taking new partitions this long before the function's timeout; 60 s unless given. */
+  readonly stopBeforeTimeoutMs?: number;
+}
+
+/**
+ * What an invocation answers: the run's totals, and how many partitions it did not reach
+ * before its time ran out (the next run takes them).
+ *
+ * @example
+ * ```ts
+ * const summary: CompactionSummary = { ...totals, unreached: 0 };
+ * ```
+ */
+export type CompactionSummary = Omit<CompactionReport, 'details'> & { readonly unreached: number };
+
+/**
+ * The part of Lambda's context the handler reads.
+ *
+ * @example
+ * ```ts
+ * await handler({}, { getRemainingTimeInMillis: () => 900_000 });
+ * ```
+ */
+export interface CompactionInvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * A scheduled compaction: the event is not read (EventBridge's scheduled event).
+ *
+ * @example
+ * ```ts
+ * const summary = await handler({}, context);
+ * ```
+ */
+export type CompactionHandler = (event?: unknown, context?: CompactionInvocationContext) => Promise<CompactionSummary>;
+
+const defaultAdapters = async (): Promise<HandlerAdapters> => {
+  const { awsAdaptersFromEnvironment } = await import('./aws-adapters.ts');
+  return awsAdaptersFromEnvironment();
+};
+
+/**
+ * The Lambda handler that compacts the job's table on a schedule (the job's stack runs it
+ * hourly, one at a time: reserved concurrency 1). Each invocation runs `compactTable` over
+ * S3 and Glue with the invocation's time as its clock, stops taking partitions a minute
+ * before the function's timeout, logs the totals (and each failed partition) as JSON, and
+ * answers the totals. When a partition failed it throws `CompactionError` after logging, so
+ * the invocation counts as an error in CloudWatch; the partition stays readable as before
+ * and the next run retries it.
+ *
+ * @example
+ * ```ts
+ * // the job's bundle (bundle-entry.ts)
+ * export const compact = createCompactionHandler(job);
+ * ```
+ */
+export function createCompactionHandler(job: Job, options: CompactionHandlerOptions = {}): CompactionHandler {
+  let adapters: Promise<HandlerAdapters> | undefined;
+  const adaptersOnce = (): Promise<HandlerAdapters> =>
+    (adapters ??= Promise.resolve((options.adapters ?? defaultAdapters)())).catch((error: unknown) => {
+      // A failed cold start must not poison the container: the next invocation tries again.
+      adapters = undefined;
+      throw error;
+    });
+  const stopBefore = options.stopBeforeTimeoutMs ?? 60_000;
+
+  return async (_event, context) => {
+    const { store, catalog } = await adaptersOnce();
+    const budget = context === undefined ? undefined : context.getRemainingTimeInMillis() - stopBefore;
+    const signal = budget === undefined ? undefined : budget <= 0 ? AbortSignal.abort() : AbortSignal.timeout(budget);
+    let total = 0;
+    const report = await compactTable({
+      job,
+      store,
+      catalog,
+      now: options.now?.() ?? new Date(),
+      ...(options.targetBytes === undefined ? {} : { targetBytes: options.targetBytes }),
+      ...(options.horizonMs === undefined ? {} : { horizonMs: options.horizonMs }),
+      ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
+      ...(signal === undefined ? {} : { signal }),
+      onProgress: (progress) => {
+        total = progress.total;
+      },
+    });
+    const { details, ...totals } = report;
+    const summary: CompactionSummary = { ...totals, unreached: total - report.partitions.seen };
+    const log = handlerLogger();
+    log.info(`job '${job.name}': compacted ${report.partitions.compacted} of ${total} partitions of ${report.table}`, { summary });
+    const failed = details.filter((o) => o.status === PartitionStatus.Failed);
+    for (const outcome of failed) log.error(`job '${job.name}': partition ${outcome.partition} of ${report.table} not compacted`, { error: outcome.error });
+    if (failed.length > 0) {
+      throw new CompactionError(
+        `job '${job.name}': ${failed.length} partition(s) of ${report.table} could not be compacted and stay as they were; ` +
+          `the next scheduled run retries them: ${failed.map((o) => `${o.partition}: ${o.error ?? 'unknown error'}`).join('; ')}`,
+      );
+    }
+    return summary;
+  };
+}
