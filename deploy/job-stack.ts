@@ -1,6 +1,7 @@
 import type { Job } from '../src/job/define-job.ts';
 import { tableRootKey } from '../src/partition/object-keys.ts';
 import { HandlerEnvironment } from '../src/runtime/lambda/aws-adapters.ts';
+import { aggregateViewQueryResource } from './aggregate-view-query.ts';
 import { alarmResources } from './alarms.ts';
 import { bucketResources } from './bucket-resources.ts';
 import { compactionFunction, compactionRoleResource } from './compaction-function.ts';
@@ -82,6 +83,7 @@ export function jobStack(options: JobStackOptions): JobStack {
     ...(params.kmsKey === undefined ? {} : { kmsKey: params.kmsKey }),
   };
 
+  const viewQuery = aggregateViewQueryResource(job);
   const resources: CfnResources = {
     ...stream.resources,
     ...bucketResources({
@@ -115,6 +117,7 @@ export function jobStack(options: JobStackOptions): JobStack {
       ...(params.alarmTopic === undefined ? {} : { alarmTopic: params.alarmTopic }),
     }),
     ...(params.iotTopic === undefined ? {} : iotTopicRuleResources({ topic: params.iotTopic, streamName: stream.name, streamArn: stream.arn })),
+    ...(viewQuery === undefined ? {} : { [LogicalId.AggregateViewQuery]: viewQuery }),
   };
 
   return {
@@ -136,6 +139,14 @@ export function jobStack(options: JobStackOptions): JobStack {
         BucketName: { Value: bucket, Description: 'The bucket holding the table and its rejects' },
         TableLocation: { Value: join(['s3://', bucket, `/${tableRootKey({ prefix: job.output.prefix, table: job.output.name })}/`]), Description: 'Where the Parquet files go' },
         GlueTable: { Value: `${job.output.database}.${job.output.name}`, Description: 'The table to query in Athena' },
+        ...(job.output.aggregate === undefined
+          ? {}
+          : {
+              AthenaView: {
+                Value: `${job.output.aggregate.view.database}.${job.output.aggregate.view.name}`,
+                Description: `The merged view to query; create it once with the saved query '${String((viewQuery!.Properties as { Name: string }).Name)}'`,
+              },
+            }),
         StreamArn: { Value: stream.arn, Description: 'The stream the job reads' },
         FailureQueueUrl: { Value: ref(LogicalId.FailureQueue), Description: 'Batches the job gave up on, to redrive' },
       },

@@ -24,6 +24,8 @@ export const LogicalId = {
   FailedBatchesAlarm: 'SluiceFailedBatchesAlarm',
   IotTopicRule: 'SluiceIotTopicRule',
   IotTopicRuleRole: 'SluiceIotTopicRuleRole',
+  /** An aggregate job's saved Athena query creating its merged view. */
+  AggregateViewQuery: 'SluiceAggregateViewQuery',
   CompactionFunction: 'CompactLambdaFunction',
   CompactionLogGroup: 'CompactLogGroup',
   CompactionRole: 'SluiceCompactionRole',

@@ -9,6 +9,7 @@ import { serverlessStack } from '../../deploy/serverless-stack.ts';
 import { escapeServerlessVariables } from '../../deploy/serverless-variables.ts';
 import { DEFAULT_STACK_PARAMS, parseStackParams } from '../../deploy/stack-params.ts';
 import sensorReadings from '../../jobs/sensor-readings.ts';
+import sensorHourly from '../../jobs/sensor-hourly.ts';
 import { ErrorCode, JobDefinitionError, SluiceError } from '../../src/errors.ts';
 import { defineJob, hourOf, kinesisStream, table } from '../../src/index.ts';
 
@@ -104,6 +105,19 @@ describe('jobStack', () => {
     expect(service).toBe('sluice-sensor-readings');
     expect(functions['handler']!['handler']).toBe('src/runtime/lambda/bundle-entry.handler');
     expect(esbuild).toMatchObject({ alias: { 'sluice:job': '/p/jobs/sensor-readings.ts' }, loader: { '.wasm': 'file' }, assetNames: '[name]', format: 'esm', outputWorkFolder: '.esbuild/w' });
+  });
+
+  it('gives an aggregate job its partials table and a saved query creating the merged view; a plain job neither', () => {
+    const hourly = jobStack({ job: sensorHourly, params: parseStackParams(['job=sensor-hourly'], { availableJobs: [...availableJobs, 'sensor-hourly'] }), jobModule: '/p/jobs/sensor-hourly.ts', workFolder: '.esbuild/w' });
+    const { Resources, Outputs } = hourly.resources;
+    expect((Resources[LogicalId.Table]!.Properties!['TableInput'] as { Name: string }).Name).toBe('sensor_hourly_partials');
+    const query = Resources[LogicalId.AggregateViewQuery]!;
+    expect(query.Type).toBe('AWS::Athena::NamedQuery');
+    expect(query.Properties).toMatchObject({ Database: 'iot', Name: 'sluice sensor-hourly: create view iot.sensor_hourly' });
+    expect(query.Properties!['QueryString']).toMatch(/^CREATE OR REPLACE VIEW "iot"\."sensor_hourly" AS\nWITH p AS \(SELECT \* FROM "iot"\."sensor_hourly_partials"\)/);
+    expect(Outputs['AthenaView']!.Value).toBe('iot.sensor_hourly');
+    expect(stack([]).resources.Resources[LogicalId.AggregateViewQuery]).toBeUndefined();
+    expect(stack([]).resources.Outputs['AthenaView']).toBeUndefined();
   });
 
   it("refuses a batching window the event source mapping cannot take", () => {
