@@ -16,6 +16,11 @@ export interface ColdStartResult {
   readonly eventMs: number;
   readonly wasmMs: number;
   readonly firstBatchMs: number;
+  /**
+   * Median CPU time of the child, all threads, to the first batch written: less moved by other
+   * work on the machine than `wallMs`, and above it when work ran on two cores at once.
+   */
+  readonly cpuMs: number;
 }
 
 const median = (values: readonly number[]): number => {
@@ -53,5 +58,6 @@ export async function measureColdStart(env: ChildEnvironment, batch: Workload, s
     eventMs: of((r) => r.marks.eventMs),
     wasmMs: of((r) => r.marks.wasmMs),
     firstBatchMs: of((r) => r.marks.firstBatchMs),
+    cpuMs: of((r) => r.marks.firstCpuMs),
   };
 }

@@ -24,17 +24,46 @@ export interface BundleOptionsInput {
 export const BUNDLE_HANDLER = 'src/runtime/lambda/bundle-entry.handler';
 
 /**
+ * The name parquet-wasm's `.wasm` file has in the function's zip, beside the bundle.
+ *
+ * @example
+ * ```ts
+ * entries.map((e) => e.name); // ['src/runtime/lambda/bundle-entry.mjs', `src/runtime/lambda/${PARQUET_WASM_FILE}`]
+ * ```
+ */
+export const PARQUET_WASM_FILE = 'parquet_wasm_bg.wasm';
+
+/**
+ * The file serverless-esbuild loads the bundle's esbuild plugins from, relative to the project
+ * (it calls its export for the list). A file, because plugin objects given inline lose their
+ * functions to Serverless's variable resolution.
+ *
+ * @example
+ * ```ts
+ * const plugins = createRequire(import.meta.url)(join(projectDir, BUNDLE_PLUGINS_FILE))();
+ * ```
+ */
+export const BUNDLE_PLUGINS_FILE = 'deploy/bundle-plugins.cjs';
+
+/**
  * serverless-esbuild's options (`custom.esbuild`) for a job's bundle: one ESM file holding the
- * handler, the job and parquet-wasm's wasm, so the function needs no file beside it.
+ * handler and the job, with parquet-wasm's `.wasm` as a file beside it. What a cold start
+ * loads is what these options decide, so each is chosen for load time too.
  *
  * - `alias`: the entry imports `sluice:job`; this makes it the job's module, statically.
- * - `loader: { '.wasm': 'binary' }`: the wasm becomes a `Uint8Array` inside the bundle; the
- *   entry hands it to parquet-wasm before the first write.
+ * - `loader: { '.wasm': 'file' }` with `assetNames: '[name]'`: esbuild copies the wasm beside
+ *   the bundle as {@link PARQUET_WASM_FILE} and the import yields its relative path; the entry
+ *   reads it as bytes. Inlined (`binary`), its 4.9 MB became 6.6 MB of base64 that V8 had to
+ *   scan with the code and decode at every cold start (~120 ms of a ~490 ms cold start).
+ * - `plugins`: {@link BUNDLE_PLUGINS_FILE}, whose `zodEnglishOnly` (deploy/zod-english-only.ts)
+ *   drops zod's other locales: ~270 KB less code to parse at load.
  * - `exclude: []`: the AWS SDK is bundled too, so the function runs the SDK version the tests
  *   ran, not whatever the runtime ships (the plugin leaves `aws-sdk` v2 out by default).
  * - `banner`: CommonJS code inside an ESM bundle calls `require` for Node's built-ins, and
  *   ESM has no `require` of its own.
- * - `keepNames`: sluice's errors name themselves after their class, which minifying would mangle.
+ * - `minify`, no source map, no legal comments: less text to read and parse at load.
+ * - `keepNames`: sluice's errors name themselves after their class (`new.target.name`), which
+ *   minifying would mangle; it costs ~95 KB and a few ms at load, kept for readable logs.
  * - `outputWorkFolder`: a folder per run, so two jobs can be packaged at the same time.
  *
  * @example
@@ -51,7 +80,9 @@ export function bundleOptions(options: BundleOptionsInput): Record<string, unkno
     outputFileExtension: '.mjs',
     mainFields: ['module', 'main'],
     alias: { 'sluice:job': options.jobModule },
-    loader: { '.wasm': 'binary' },
+    loader: { '.wasm': 'file' },
+    assetNames: '[name]',
+    plugins: BUNDLE_PLUGINS_FILE,
     exclude: [],
     external: [],
     banner: { js: "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);" },

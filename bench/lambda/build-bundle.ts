@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { lambdaBuildOptions } from './bundle-options.ts';
@@ -8,14 +8,17 @@ import { lambdaBuildOptions } from './bundle-options.ts';
 export interface LambdaBundleFiles {
   /** The handler bundle (ESM). */
   readonly handler: string;
+  /** Bytes of the handler bundle's JavaScript, what the engine parses at load. */
   readonly handlerBytes: number;
+  /** Files esbuild wrote beside the bundle (parquet-wasm's `.wasm`), read as bytes at load. */
+  readonly besideFiles: ReadonlyArray<{ readonly name: string; readonly bytes: number }>;
   /** The harness that loads and invokes it. */
   readonly harness: string;
   readonly buildMs: number;
   /** Where the esbuild options came from. */
   readonly optionsSource: string;
   readonly minified: boolean;
-  /** The packages (or project folders) taking the most bytes of the handler bundle, largest first. */
+  /** The packages (or project folders) taking the most bytes of the handler bundle's JavaScript, largest first. */
   readonly largestInputs: ReadonlyArray<{ readonly name: string; readonly bytes: number }>;
 }
 
@@ -44,9 +47,15 @@ export async function buildLambdaBundle(outDir: string): Promise<LambdaBundleFil
   const result = await build({ ...options, logLevel: 'error', metafile: true, entryPoints: [join(here, 'handler-entry.ts')], outfile: handler });
   await build({ bundle: true, platform: 'node', format: 'esm', logLevel: 'error', entryPoints: [join(here, 'invoke-child.ts')], outfile: harness });
   const buildMs = performance.now() - started;
-  // What the cold start has to load, by package: where shrinking the bundle would pay.
+  // What the cold start has to parse, by package: where shrinking the bundle would pay. The
+  // metafile's other outputs are files copied beside the bundle, read as bytes instead.
   const bytesByPackage = new Map<string, number>();
-  for (const output of Object.values(result.metafile.outputs)) {
+  const besideFiles: Array<{ name: string; bytes: number }> = [];
+  for (const [path, output] of Object.entries(result.metafile.outputs)) {
+    if (resolve(path) !== resolve(handler)) {
+      besideFiles.push({ name: basename(path), bytes: output.bytes });
+      continue;
+    }
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       bytesByPackage.set(packageOf(input), (bytesByPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
     }
@@ -55,5 +64,5 @@ export async function buildLambdaBundle(outDir: string): Promise<LambdaBundleFil
     .sort((a, b) => b[1] - a[1])
     .slice(0, 6)
     .map(([name, bytes]) => ({ name, bytes }));
-  return { handler, handlerBytes: (await stat(handler)).size, harness, buildMs, optionsSource: source, minified: options.minify === true, largestInputs };
+  return { handler, handlerBytes: (await stat(handler)).size, besideFiles, harness, buildMs, optionsSource: source, minified: options.minify === true, largestInputs };
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildOptions } from 'esbuild';
@@ -15,7 +16,7 @@ const deployOptionsFile = join(projectDir, 'deploy', 'bundle-options.ts');
 
 /**
  * The options a Node.js Lambda bundle of sluice needs: everything bundled (the AWS SDK too),
- * ESM, parquet-wasm's `.wasm` inlined as bytes, and a `require` for the CommonJS code inside.
+ * ESM, parquet-wasm's `.wasm` copied beside the bundle, and a `require` for the CommonJS code inside.
  * Used when the project has no deploy packaging to copy.
  */
 const BENCH_OPTIONS: BuildOptions = {
@@ -23,15 +24,32 @@ const BENCH_OPTIONS: BuildOptions = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  loader: { '.wasm': 'binary' },
+  loader: { '.wasm': 'file' },
+  assetNames: '[name]',
   banner: { js: "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);" },
 };
 
-/** The keys of serverless-esbuild's `custom.esbuild` that are esbuild's own; the rest (exclude, outputWorkFolder...) are the plugin's. */
+/**
+ * The keys of serverless-esbuild's `custom.esbuild` that are esbuild's own; the rest (exclude,
+ * outputWorkFolder...) are the plugin's. `plugins` is handled apart: the plugin takes a file.
+ */
 const ESBUILD_KEYS = [
   'bundle', 'platform', 'target', 'format', 'mainFields', 'conditions', 'alias', 'loader', 'external', 'banner', 'footer',
-  'define', 'minify', 'keepNames', 'legalComments', 'sourcemap', 'treeShaking', 'charset',
+  'define', 'assetNames', 'minify', 'keepNames', 'legalComments', 'sourcemap', 'treeShaking', 'charset',
 ] as const;
+
+/**
+ * serverless-esbuild's `plugins`: a list, or a file relative to the service (the project here)
+ * exporting the list or a function returning it, required the way the plugin requires it.
+ */
+function pluginsOf(plugins: unknown): NonNullable<BuildOptions['plugins']> {
+  if (Array.isArray(plugins)) return plugins as NonNullable<BuildOptions['plugins']>;
+  if (typeof plugins !== 'string') throw new Error(`plugins is neither a list nor a file: ${String(plugins)}`);
+  const exported = createRequire(import.meta.url)(join(projectDir, plugins)) as unknown;
+  const list = typeof exported === 'function' ? (exported as () => unknown)() : exported;
+  if (!Array.isArray(list)) throw new Error(`${plugins} gives no list of plugins`);
+  return list as NonNullable<BuildOptions['plugins']>;
+}
 
 /**
  * Prefers the options `serverless package` bundles a job with (deploy/bundle-options.ts), so
@@ -53,6 +71,7 @@ export async function lambdaBuildOptions(): Promise<LambdaBuildOptions> {
     if (typeof deploy.bundleOptions !== 'function') throw new Error('no bundleOptions export');
     const all = deploy.bundleOptions({ jobModule: join(projectDir, 'jobs', 'sensor-readings.ts'), workFolder: '.esbuild/bench' });
     const options = Object.fromEntries(ESBUILD_KEYS.filter((k) => k in all).map((k) => [k, all[k]])) as BuildOptions;
+    if ('plugins' in all) options.plugins = pluginsOf(all['plugins']);
     // The deployed runtime may be newer than the Node running the bench: build for the one that will run it.
     return { options: { ...options, target: `node${process.versions.node.split('.')[0]}` }, source: 'deploy/bundle-options.ts (serverless-esbuild)' };
   } catch (error) {

@@ -1,18 +1,17 @@
 /**
  * The Lambda bundle the cold-start and memory measurements load: the `sensor-readings` job
- * behind `createKinesisHandler`, with parquet-wasm's bytes inlined by esbuild and handed over
- * before the first write, exactly as a deployed bundle must do it. Only the adapters differ
- * from a deployment: a local folder instead of S3 and a no-op catalog instead of Glue, so
- * the numbers are sluice's and not the network's.
+ * behind `createKinesisHandler`, with parquet-wasm's `.wasm` beside the bundle, its compile
+ * started by the first import and awaited at the end of the module, exactly as the deployed
+ * entry (src/runtime/lambda/bundle-entry.ts) does it. Only the adapters differ from a
+ * deployment: a local folder instead of S3 and a no-op catalog instead of Glue, so the
+ * numbers are sluice's and not the network's.
  */
-import wasm from 'parquet-wasm/esm/parquet_wasm_bg.wasm';
+import { parquetWasmCompiled } from '../../src/runtime/lambda/parquet-wasm-beside-bundle.ts';
 import job from '../../jobs/sensor-readings.ts';
-import { parquetModule, useParquetWasmBytes } from '../../src/format/parquet-wasm-module.ts';
+import { parquetModule } from '../../src/format/parquet-wasm-module.ts';
 import { createKinesisHandler } from '../../src/runtime/lambda/kinesis-handler.ts';
 import { LocalFolderStore } from '../../src/store/local-folder-store.ts';
 import { noopCatalog } from '../noop-catalog.ts';
-
-useParquetWasmBytes(wasm);
 
 /** Where the files go: a temp folder the bench chose. */
 const warehouse = process.env['SLUICE_BENCH_WAREHOUSE'];
@@ -23,7 +22,9 @@ export const handler = createKinesisHandler(job, {
 });
 
 /**
- * Initialises parquet-wasm, which the first write would otherwise do: exported only so the
+ * Instantiates parquet-wasm, which the first write would otherwise do: exported only so the
  * harness can show wasm init as its own line of the cold start. The total is the same.
  */
 export const initParquet = (): void => void parquetModule();
+
+await parquetWasmCompiled;

@@ -9,6 +9,8 @@ export interface ChildMarks {
   readonly firstBatchMs: number;
   readonly batchMs: readonly number[];
   readonly firstDoneMs: number;
+  /** CPU time the child spent (all threads) up to the first batch written. */
+  readonly firstCpuMs: number;
   readonly doneMs: number;
   readonly rssAtBootMb: number;
   readonly rssAfterLoadMb: number;

@@ -1,5 +1,5 @@
-/** esbuild's `binary` loader turns an imported `.wasm` file into its bytes. */
+/** esbuild's `file` loader copies an imported `.wasm` beside the bundle; the import is its relative path. */
 declare module 'parquet-wasm/esm/parquet_wasm_bg.wasm' {
-  const bytes: Uint8Array;
-  export default bytes;
+  const path: string;
+  export default path;
 }

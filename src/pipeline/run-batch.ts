@@ -1,15 +1,8 @@
 import type { Job } from '../job/define-job.ts';
-import { compileSteps, StepFailure, type RecordMeta } from '../job/steps.ts';
-import type { Reject } from '../format/rejects-ndjson.ts';
-import { dataFileKey, rejectFileKey } from '../partition/object-keys.ts';
-import { HIVE_DEFAULT_PARTITION, partitionPath } from '../partition/hive-escape.ts';
-import { hourPartition, isPartitionableTime, TIME_PARTITION_KEYS } from '../partition/time-partition.ts';
-import { formatIssues, RejectStage } from '../source/decode.ts';
-import { deaggregate, isAggregated, KPL_MAGIC } from '../source/kpl-aggregation.ts';
-import { recordDecoder } from '../source/record-decoder.ts';
-import { recordId, type StreamRecord } from '../source/stream-record.ts';
-import { messageOf } from '../error-message.ts';
-import { rowValidator } from './row-validator.ts';
+import type { StreamRecord } from '../source/stream-record.ts';
+import { processBatch, type RejectFile, type RowCollector } from './process-batch.ts';
+
+export type { RejectFile } from './process-batch.ts';
 
 /** The rows of one output file: one partition of one batch. */
 export interface PartitionFile {
@@ -23,13 +16,6 @@ export interface PartitionFile {
   readonly rows: Record<string, unknown>[];
 }
 
-/** The rejects of one batch in one arrival hour. */
-export interface RejectFile {
-  readonly path: string;
-  readonly key: string;
-  readonly rejects: Reject[];
-}
-
 export interface BatchOutput {
   readonly files: PartitionFile[];
   readonly rejectFiles: RejectFile[];
@@ -38,44 +24,17 @@ export interface BatchOutput {
   readonly rejects: number;
 }
 
-/** A record's outputs failed after the steps: which stage, and why. */
-class RowFailure {
-  constructor(
-    readonly stage: RejectStage,
-    readonly reason: string,
-  ) {}
-}
-
-const HOUR_MS = 3_600_000;
-
-/** What a step sees of a record; built without a spread, with the same keys in the same order. */
-const metaOf = (record: StreamRecord): RecordMeta =>
-  record.subSequenceNumber === undefined
-    ? { shardId: record.shardId, sequenceNumber: record.sequenceNumber, partitionKey: record.partitionKey, arrivalTime: record.arrivalTime }
-    : {
-        shardId: record.shardId,
-        sequenceNumber: record.sequenceNumber,
-        partitionKey: record.partitionKey,
-        arrivalTime: record.arrivalTime,
-        subSequenceNumber: record.subSequenceNumber,
-      };
-
-const describe = (value: unknown): string => {
-  if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()})`;
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+const keepRows: RowCollector<Record<string, unknown>[]> = {
+  open: () => [],
+  add: (rows, row) => void rows.push(row),
 };
 
 /**
- * Runs one batch of one shard through a job: KPL de-aggregation, decode, validate, steps, row validation,
- * partitioning. Pure and deterministic: no I/O, no clock; the same records give the same
- * files, keys and rows. A bad record becomes a reject with its reason and never fails the
- * batch; a record's outputs are kept or rejected together.
- *
- * The per-record work is compiled once per schema: records are read by the decoder compiled
- * from the input schema (`recordDecoder`), outputs checked by the row schema as zod compiles
- * it (`rowValidator`); whatever those do not accept goes to zod itself, so rows, rejects and
- * reasons are exactly those of the plain path (`test/pipeline/reference-run-batch.ts`).
+ * Runs one batch of one shard through a job: KPL de-aggregation, decode, validate, steps,
+ * row validation, partitioning (see `processBatch`), and keeps every validated row as an
+ * object. Pure and deterministic: no I/O, no clock; the same records give the same files,
+ * keys and rows. A bad record becomes a reject with its reason and never fails the batch.
+ * Writers that only need columns use `runBatchToTables`, which keeps no row.
  *
  * @example
  * ```ts
@@ -84,154 +43,6 @@ const describe = (value: unknown): string => {
  * ```
  */
 export function runBatch(job: Job, records: readonly StreamRecord[]): BatchOutput {
-  const table = job.output;
-  const partitioning = table.partitionBy;
-  const extraKeys = table.partitionKeys;
-  const decode = recordDecoder(job.source.records);
-  const rows = rowValidator(table.rows);
-  // Steps are the only readers of a record's metadata: without steps, records go straight to the sink and none is made.
-  const readsMeta = job.steps.ops.length > 0;
-  const files = new Map<string, PartitionFile>();
-  const rejectFiles = new Map<string, RejectFile>();
-  let rowCount = 0;
-  let rejectCount = 0;
-
-  // The outputs of the record being processed (the first `outputIndex` entries), kept only once all of them pass.
-  const pendingValues: (readonly string[])[] = [];
-  const pendingRows: Record<string, unknown>[] = [];
-  let outputIndex = 0;
-  let current: StreamRecord;
-
-  // Rows of a batch mostly share an hour: its partition values are computed once per run of rows.
-  let cachedHour = Number.NaN;
-  let cachedTimeValues: readonly string[] = [];
-  const timeValues = (epochMs: number): readonly string[] => {
-    const hour = Math.floor(epochMs / HOUR_MS);
-    if (hour !== cachedHour) {
-      cachedHour = hour;
-      cachedTimeValues = hourPartition(epochMs);
-    }
-    return cachedTimeValues;
-  };
-
-  const partitionValues = (row: Record<string, unknown>): readonly string[] => {
-    let epochMs: number;
-    if (partitioning.kind === 'arrival-hour') {
-      epochMs = current.arrivalTime.getTime();
-    } else {
-      const value = row[partitioning.field];
-      epochMs = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-      if (!isPartitionableTime(epochMs)) {
-        throw new RowFailure(
-          RejectStage.EventTime,
-          `output #${outputIndex}: event time field '${partitioning.field}' is not a usable timestamp (got ${describe(value)})`,
-        );
-      }
-    }
-    const time = timeValues(epochMs);
-    if (extraKeys.length === 0) return time;
-    const values = [...time];
-    for (const key of extraKeys) {
-      const value = row[key];
-      values.push(value === null || value === undefined || value === '' ? HIVE_DEFAULT_PARTITION : String(value));
-    }
-    return values;
-  };
-
-  const sink = (value: unknown): void => {
-    outputIndex++;
-    const parsed = rows.safeParse(value);
-    if (!parsed.success) {
-      throw new RowFailure(RejectStage.Row, `output #${outputIndex} does not match the row schema: ${formatIssues(parsed.error.issues)}`);
-    }
-    const row = parsed.data as Record<string, unknown>;
-    pendingValues[outputIndex - 1] = partitionValues(row);
-    pendingRows[outputIndex - 1] = row;
-  };
-  const run = compileSteps(job.steps.ops, sink);
-
-  // Rejects of a batch mostly arrived in one hour: their file is found again without building its path.
-  let lastRejectHour = Number.NaN;
-  let lastRejectFile: RejectFile | undefined;
-  const reject = (record: StreamRecord, stage: RejectStage, reason: string): void => {
-    rejectCount++;
-    const arrivalMs = record.arrivalTime.getTime();
-    const hour = Math.floor(arrivalMs / HOUR_MS);
-    let file = hour === lastRejectHour ? lastRejectFile : undefined;
-    if (!file) {
-      const values = hourPartition(arrivalMs);
-      const path = partitionPath(TIME_PARTITION_KEYS.map((k, i) => [k, values[i]!] as const));
-      file = rejectFiles.get(path);
-      if (!file) {
-        const key = rejectFileKey({ prefix: table.prefix, table: table.name, partitionPath: path, shardId: record.shardId, firstRecordId: recordId(record) });
-        file = { path, key, rejects: [] };
-        rejectFiles.set(path, file);
-      }
-      lastRejectHour = hour;
-      lastRejectFile = file;
-    }
-    file.rejects.push({ record, stage, reason });
-  };
-
-  // The file the last row went to, found again without a lookup while rows keep the same partition values.
-  let lastValues: readonly string[] | undefined;
-  let lastFile: PartitionFile | undefined;
-  const fileFor = (values: readonly string[], record: StreamRecord): PartitionFile => {
-    if (values === lastValues) return lastFile!;
-    // Files are found by their raw values; the escaped path is built once per file, not per row.
-    const valuesKey = values.join('\u0000');
-    let file = files.get(valuesKey);
-    if (!file) {
-      const path = partitionPath(table.allPartitionKeys.map((k, i) => [k, values[i]!] as const));
-      const key = dataFileKey({ prefix: table.prefix, table: table.name, partitionPath: path, shardId: record.shardId, firstRecordId: recordId(record) });
-      file = { values: [...values], path, key, rows: [] };
-      files.set(valuesKey, file);
-    }
-    lastValues = values;
-    lastFile = file;
-    return file;
-  };
-
-  for (const received of records) {
-    // A JSON record's first byte already tells it from a KPL aggregate.
-    if (received.data[0] !== KPL_MAGIC[0] || !isAggregated(received.data)) {
-      processRecord(received);
-      continue;
-    }
-    const expanded = deaggregate(received);
-    if (!expanded.ok) {
-      reject(received, RejectStage.Kpl, expanded.reason);
-      continue;
-    }
-    for (const record of expanded.records) processRecord(record);
-  }
-
-  function processRecord(record: StreamRecord): void {
-    current = record;
-    const decoded = decode(record.data);
-    if (!decoded.ok) {
-      reject(record, decoded.stage, decoded.reason);
-      return;
-    }
-    outputIndex = 0;
-    try {
-      if (readsMeta) run(decoded.value, metaOf(record));
-      else sink(decoded.value);
-    } catch (error) {
-      if (error instanceof StepFailure) {
-        reject(record, RejectStage.Step, `step '${error.step.name}' threw: ${messageOf(error.error)}`);
-      } else if (error instanceof RowFailure) {
-        reject(record, error.stage, error.reason);
-      } else {
-        reject(record, RejectStage.Step, `processing failed: ${messageOf(error)}`);
-      }
-      return;
-    }
-    for (let i = 0; i < outputIndex; i++) {
-      fileFor(pendingValues[i]!, record).rows.push(pendingRows[i]!);
-      rowCount++;
-    }
-  }
-
-  return { files: [...files.values()], rejectFiles: [...rejectFiles.values()], records: records.length, rows: rowCount, rejects: rejectCount };
+  const out = processBatch(job, records, keepRows);
+  return { ...out, files: out.files.map(({ contents, ...file }) => ({ ...file, rows: contents })) };
 }

@@ -6,6 +6,7 @@ import { encodeRejects } from '../format/rejects-ndjson.ts';
 import type { Job } from '../job/define-job.ts';
 import { tableRootKey } from '../partition/object-keys.ts';
 import { runBatch } from '../pipeline/run-batch.ts';
+import { runBatchToTables, type TableBatchOutput } from '../pipeline/run-batch-to-tables.ts';
 import { toPartialRows } from '../aggregate/partials.ts';
 import { recordId, type StreamRecord } from '../source/stream-record.ts';
 import type { ObjectStore } from '../store/object-store.ts';
@@ -35,6 +36,21 @@ export interface BatchProcessorOptions {
 export type BatchProcessor = (records: readonly StreamRecord[]) => Promise<BatchReport>;
 
 /**
+ * A batch's files as Arrow tables. A table's rows are appended to columns as they are
+ * validated; an aggregate stores the batch's partial aggregates of each file's rows instead,
+ * under the same key, which needs the rows themselves.
+ */
+function tablesOf(job: Job, records: readonly StreamRecord[]): TableBatchOutput {
+  const aggregate = job.output.aggregate;
+  if (!aggregate) return runBatchToTables(job, records);
+  const output = runBatch(job, records);
+  return {
+    ...output,
+    files: output.files.map(({ rows, ...file }) => ({ ...file, table: rowsToArrowTable(toPartialRows(aggregate, rows), job.output.dataColumns) })),
+  };
+}
+
+/**
  * The commit protocol for one batch, shared by every runtime: run the pure pipeline, write
  * every Parquet and reject file, then register new partitions. The caller advances the
  * checkpoint (or answers the Lambda event source mapping) only after this resolves; if it
@@ -56,13 +72,10 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
     if (records.length === 0) return { shardId: '', records: 0, rows: 0, rejects: 0, files: [], rejectFiles: [], newPartitions: 0, bytes: 0 };
     const range = `${records[0]!.shardId} ${recordId(records[0]!)}..${recordId(records.at(-1)!)}`;
     try {
-      const output = runBatch(job, records);
+      const output = tablesOf(job, records);
       const writes: Array<Promise<number>> = [];
-      const aggregate = job.output.aggregate;
       for (const file of output.files) {
-        // An aggregate stores the batch's partial aggregates of the file's rows, under the same key.
-        const rows = aggregate ? toPartialRows(aggregate, file.rows) : file.rows;
-        const bytes = encodeParquet(rowsToArrowTable(rows, job.output.dataColumns), { compression: job.output.compression });
+        const bytes = encodeParquet(file.table, { compression: job.output.compression });
         writes.push(store.put(file.key, bytes, { contentType: 'application/vnd.apache.parquet' }).then(() => bytes.byteLength));
       }
       for (const file of output.rejectFiles) {

@@ -1,6 +1,7 @@
 /**
  * Modules that exist only inside a job's bundle (deploy/bundle-options.ts): the job, aliased
- * by esbuild, and parquet-wasm's `.wasm`, inlined as bytes by esbuild's `binary` loader.
+ * by esbuild, and parquet-wasm's `.wasm`, copied beside the bundle by esbuild's `file`
+ * loader, whose import is the copy's path relative to the bundle (`./parquet_wasm_bg.wasm`).
  */
 declare module 'sluice:job' {
   const job: import('../../job/define-job.ts').Job;
@@ -8,6 +9,6 @@ declare module 'sluice:job' {
 }
 
 declare module 'parquet-wasm/esm/parquet_wasm_bg.wasm' {
-  const bytes: Uint8Array;
-  export default bytes;
+  const path: string;
+  export default path;
 }
