@@ -17,6 +17,7 @@ import { ensureStream } from '../../source/stream-admin.ts';
 import { createCliLogger, type CliLogger } from '../logger.ts';
 import { decimal, wholeNumber } from '../option-parsers.ts';
 import { renderTable } from '../print-table.ts';
+import { startProgress } from '../progress.ts';
 import { describeRunEvent, seededChaos } from '../run-events.ts';
 import { withMalformed } from '../simulate/malformed.ts';
 import { senseHatMessages } from '../simulate/sense-hat.ts';
@@ -57,6 +58,8 @@ export interface DemoOptions {
   /** Failure injection probability (0 for none). */
   readonly chaos: number;
   readonly log: CliLogger;
+  /** Show progress (a bar on a terminal, log lines otherwise); on unless said otherwise. */
+  readonly progress?: boolean;
 }
 
 /** What the demo did, read back from the warehouse and catalog (not from counters). */
@@ -111,10 +114,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const messages = [...senseHatMessages({ devices: options.devices, records: options.records, hours: options.hours, start, seed: options.seed })];
     const encoded = withMalformed(messages as unknown as Array<Record<string, unknown>>, { rate: options.malformedRate });
     log.info(`producing ${encoded.length} Sense HAT records from ${options.devices} devices over ${options.hours} hours to ${stream} (${options.shards} shards)`);
-    await putRecords(env.kinesis, {
-      stream,
-      records: encoded.map((e, i) => ({ data: e.data, partitionKey: messages[i]!.client_id })),
-    });
+    const producing = startProgress({ label: `producing to ${stream}`, total: encoded.length, unit: 'records', logger: log, ...quietly(options) });
+    let sent = 0;
+    try {
+      await putRecords(env.kinesis, {
+        stream,
+        records: encoded.map((e, i) => ({ data: e.data, partitionKey: messages[i]!.client_id })),
+      }, {
+        onProgress: ({ written }) => {
+          producing.advance(written - sent);
+          sent = written;
+        },
+      });
+    } finally {
+      producing.done();
+    }
     const summary = await runUntilCaughtUp(env, job, options);
     log.info(
       `${job.name}: ${summary.batches} batches committed: ${summary.rows} rows, ${summary.rejects} rejects` +
@@ -133,20 +147,30 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 }
 
-function runUntilCaughtUp(env: LocalEnvironment, job: Job, options: DemoOptions) {
-  options.log.info(`running ${job.name} until caught up`);
-  return runJob({
-    job,
-    kinesis: env.kinesis,
-    store: env.store,
-    catalog: env.catalog,
-    checkpoints: env.checkpoints,
-    failuresDir: join(env.paths.failures, job.name),
-    untilCaughtUp: true,
-    ...(options.chaos > 0 ? { chaos: seededChaos({ probability: options.chaos, seed: options.seed }) } : {}),
-    onEvent: (event) => describeRunEvent(event, options.log),
-  });
+async function runUntilCaughtUp(env: LocalEnvironment, job: Job, options: DemoOptions) {
+  const { log } = options;
+  log.info(`running ${job.name} until caught up`);
+  const progress = startProgress({ label: job.name, total: options.records, unit: 'records', logger: log, ...quietly(options) });
+  try {
+    return await runJob({
+      job,
+      kinesis: env.kinesis,
+      store: env.store,
+      catalog: env.catalog,
+      checkpoints: env.checkpoints,
+      failuresDir: join(env.paths.failures, job.name),
+      untilCaughtUp: true,
+      ...(options.chaos > 0 ? { chaos: seededChaos({ probability: options.chaos, seed: options.seed }) } : {}),
+      onEvent: (event) => progress.interrupt(() => describeRunEvent(event, log)),
+      onBatch: (report) => progress.advance(report.records, report.shardId),
+    });
+  } finally {
+    progress.done();
+  }
 }
+
+/** Progress stays off when the caller asked for none (`--json`): only the result goes out. */
+const quietly = (options: DemoOptions) => (options.progress === false ? { interactive: false } : {});
 
 async function readBackHourly(env: LocalEnvironment, job: Job): Promise<HourlyResult> {
   const { output } = job;
@@ -215,7 +239,7 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print one JSON object: records, rows, rejects, files, partitions, warehouse, and hourly: the aggregate job\'s view, windows, readings, partials, files')
     .action(async (flags: { dir: string; records: number; devices: number; hours: number; shards: number; seed: number; chaos: number; json?: boolean }) => {
       const log = createCliLogger({ quiet: flags.json === true });
-      const result = await runDemo({ ...flags, malformedRate: 0.005, log });
+      const result = await runDemo({ ...flags, malformedRate: 0.005, log, progress: flags.json !== true });
       if (flags.json) {
         const { query: _query, hourly: { query: _hourlyQuery, ...hourly }, ...summary } = result;
         process.stdout.write(`${JSON.stringify({ ...summary, hourly })}\n`);
