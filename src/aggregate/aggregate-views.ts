@@ -1,8 +1,8 @@
 import type { ViewDefinition } from '../catalog/query-engine.ts';
 import type { Job } from '../job/define-job.ts';
-import { aggregateViewSelect, SqlDialect } from './view-sql.ts';
+import { aggregateViewSelect, quoteIdentifier, SqlDialect } from './view-sql.ts';
 
-const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+const quote = quoteIdentifier;
 
 /**
  * The merged views of the aggregate jobs among `jobs`, for the local query engine.

@@ -1,7 +1,7 @@
 import type { Job } from '../job/define-job.ts';
-import { aggregateViewSelect, SqlDialect } from './view-sql.ts';
+import { aggregateViewSelect, quoteIdentifier, SqlDialect } from './view-sql.ts';
 
-const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+const quote = quoteIdentifier;
 
 /**
  * The Athena `CREATE OR REPLACE VIEW` of an aggregate job's merged view, or `undefined`

@@ -12,7 +12,16 @@ import { distinctMergeSql, quantileMergeSql, SqlDialect } from './sketches/sketc
 
 export { SqlDialect };
 
-const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+/**
+ * A SQL identifier in double quotes, as both DuckDB and Athena (Trino) read it.
+ *
+ * @example
+ * ```ts
+ * quoteIdentifier('window_start'); // '"window_start"'
+ * ```
+ */
+export const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+const quote = quoteIdentifier;
 
 interface DialectSql {
   /** The window's exclusive end from its start. */
