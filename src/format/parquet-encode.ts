@@ -1,5 +1,6 @@
 import { tableToIPC, type Table } from 'apache-arrow';
 import type { Compression } from '../job/table.ts';
+import { dictionaryChoice } from './dictionary-choice.ts';
 import { parquetModule } from './parquet-wasm-module.ts';
 
 /** Table compression names -> parquet-wasm codec ids. */
@@ -19,8 +20,10 @@ export interface EncodeParquetOptions {
 }
 
 /**
- * Arrow table -> Parquet bytes (dictionary encoding on, statistics on, the given codec).
- * Deterministic: the same table gives the same bytes.
+ * Arrow table -> Parquet bytes, with the given codec, statistics on every column (min/max
+ * per row group and per page, which Athena uses to skip data), and dictionary encoding on
+ * the columns whose values repeat enough for it to pay (`dictionaryChoice`: declared
+ * low-cardinality strings always). Deterministic: the same table gives the same bytes.
  *
  * @example
  * ```ts
@@ -29,13 +32,15 @@ export interface EncodeParquetOptions {
  */
 export function encodeParquet(table: Table, options: EncodeParquetOptions): Uint8Array {
   const pw = parquetModule();
+  const dictionary = dictionaryChoice(table);
   // WriterProperties are consumed by one write (a reused one silently writes UNCOMPRESSED): build one per file.
-  const properties = new pw.WriterPropertiesBuilder()
+  let builder = new pw.WriterPropertiesBuilder()
     .setCompression(codecs[options.compression](pw))
-    .setDictionaryEnabled(true)
+    .setStatisticsEnabled(pw.EnabledStatistics.Page)
+    .setDictionaryEnabled(dictionary.nested)
     .setMaxRowGroupSize(options.rowGroupSize ?? 1_000_000)
-    .setCreatedBy('sluice')
-    .build();
+    .setCreatedBy('sluice');
+  for (const [name, enabled] of dictionary.columns) builder = builder.setColumnDictionaryEnabled(name, enabled);
   const wasmTable = pw.Table.fromIPCStream(tableToIPC(table, 'stream'));
-  return pw.writeParquet(wasmTable, properties);
+  return pw.writeParquet(wasmTable, builder.build());
 }

@@ -25,6 +25,7 @@ export interface BatchOutput {
 }
 
 const keepRows: RowCollector<Record<string, unknown>[]> = {
+  columnsOnly: false,
   open: () => [],
   add: (rows, row) => void rows.push(row),
 };

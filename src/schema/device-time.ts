@@ -5,7 +5,8 @@
  *
  * Read digit by digit: steps call this once per record, and a regular expression, its
  * capture strings and a second `Date` to check the fields cost more than the rest of a
- * typical step together.
+ * typical step together. A fleet's readings of one second arrive together and carry the
+ * same text, so the last text read is remembered.
  */
 
 const DIGIT_0 = 0x30;
@@ -76,6 +77,19 @@ const noSuchTime = (text: string): RangeError => new RangeError(`unparseable dev
 export function parseDeviceTime(text: string): Date {
   // Untyped callers may pass anything: it is read as text, as a pattern match would read it.
   if (typeof text !== 'string') text = `${text as unknown as string}`;
+  // A new Date every time: callers own (and may change) what they get.
+  if (text === lastText) return new Date(lastEpochMs);
+  const epochMs = epochMsOf(text);
+  lastText = text;
+  lastEpochMs = epochMs;
+  return new Date(epochMs);
+}
+
+let lastText: string | undefined;
+let lastEpochMs = 0;
+
+/** The instant `text` names, in epoch milliseconds; throws what `parseDeviceTime` throws. */
+function epochMsOf(text: string): number {
   const length = text.length;
   if (length < BASE_LENGTH) throw unparseable(text);
   const y0 = digitAt(text, 0);
@@ -116,5 +130,5 @@ export function parseDeviceTime(text: string): Date {
   if (year < MIN_YEAR || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) throw noSuchTime(text);
   const monthDays = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
   if (day > monthDays) throw noSuchTime(text);
-  return new Date(daysFromCivil(year, month, day) * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000 + millis);
+  return daysFromCivil(year, month, day) * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
 }

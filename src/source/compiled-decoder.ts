@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { absentField } from './absent-field.ts';
 import { JsonByte, JsonBytes, KEY_NOT_HANDLED, spelledKey, stringCache, UNKNOWN_KEY } from './json-bytes.ts';
+import { inOrderFields, OUT_OF_ORDER } from './in-order-fields.ts';
 import { objectBuilder } from './object-builder.ts';
 import { NOT_HANDLED, type NotHandled } from './not-handled.ts';
 import { CheckedKind, checkPredicate, hasNoChecks, UNSUPPORTED_CHECK, type ValuePredicate } from './zod-check-predicates.ts';
@@ -203,10 +204,19 @@ function compileObject(schema: AnyZod, def: Def): DecoderNode | undefined {
   // zod builds its output in shape order; a field that may be absent from it is one zod lets be absent from the input.
   const build = objectBuilder(names, { omittable: names.map((name) => shape[name]!._zod.optin !== undefined) });
 
+  // Every field present, in declared order, nothing else: no absent field to fill in, no unknown key to treat.
+  const inOrder = inOrderFields(names, keys, decoders);
+
   // One object is decoded at a time per node (schemas that could re-enter themselves are not compiled), so its slots are reused.
   const values: unknown[] = new Array<unknown>(count);
   return leaf((json) => {
     if (!json.eat(OPEN_BRACE)) return NOT_HANDLED;
+    if (inOrder) {
+      const start = json.pos;
+      const out = inOrder(json);
+      if (out !== OUT_OF_ORDER) return out;
+      json.pos = start;
+    }
     values.fill(undefined);
     let extra: unknown[] | undefined;
     let hint = 0;

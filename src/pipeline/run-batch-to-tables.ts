@@ -1,0 +1,52 @@
+import type { Table } from 'apache-arrow';
+import { tableBuilder, type TableBuilder } from '../format/arrow-table.ts';
+import type { Job } from '../job/define-job.ts';
+import type { StreamRecord } from '../source/stream-record.ts';
+import { processBatch, type RejectFile, type RowCollector } from './process-batch.ts';
+
+/** The rows of one output file as an Arrow table of the job's data columns. */
+export interface TableFile {
+  /** Unescaped partition values in key order (the default partition name for null). */
+  readonly values: readonly string[];
+  /** Escaped `key=value/...` path. */
+  readonly path: string;
+  /** Object key, fixed by the first record that landed in it. */
+  readonly key: string;
+  /** The file's rows, in record order, as `rowsToArrowTable(rows, job.output.dataColumns)` makes them. */
+  readonly table: Table;
+}
+
+export interface TableBatchOutput {
+  readonly files: TableFile[];
+  readonly rejectFiles: RejectFile[];
+  readonly records: number;
+  readonly rows: number;
+  readonly rejects: number;
+}
+
+/**
+ * `runBatch` for writers that only need columns: each validated row is appended to its
+ * file's Arrow columns as soon as its record is done with, so no row object outlives its
+ * record (no second pass over rows, nothing kept for the garbage collector to copy), and a
+ * row the compiled row check accepts is appended as the steps made it: zod's copy of it
+ * is never made.
+ * Files, keys, rejects and counts are `runBatch`'s; each file's table is the one
+ * `rowsToArrowTable` builds from `runBatch`'s rows for that file
+ * (`test/pipeline/run-batch-to-tables.test.ts`).
+ *
+ * @example
+ * ```ts
+ * const out = runBatchToTables(job, records);
+ * for (const file of out.files) await store.put(file.key, encodeParquet(file.table, { compression: 'zstd' }));
+ * ```
+ */
+export function runBatchToTables(job: Job, records: readonly StreamRecord[]): TableBatchOutput {
+  const columns = job.output.dataColumns;
+  const collector: RowCollector<TableBuilder> = {
+    columnsOnly: true,
+    open: () => tableBuilder(columns),
+    add: (table, row) => table.appendRow(row),
+  };
+  const out = processBatch(job, records, collector);
+  return { ...out, files: out.files.map(({ contents, ...file }) => ({ ...file, table: contents.finish() })) };
+}
