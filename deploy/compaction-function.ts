@@ -3,7 +3,7 @@ import type { Job } from '../src/job/define-job.ts';
 import { tableRootKey } from '../src/partition/object-keys.ts';
 import { HandlerEnvironment } from '../src/runtime/lambda/aws-adapters.ts';
 import { join, regionalArn, type CfnResource, type CfnValue } from './cloudformation.ts';
-import type { PolicyStatement } from './function-role.ts';
+import { objectStatements, type PolicyStatement } from './function-role.ts';
 import type { FunctionSizing } from './function-sizing.ts';
 import { LogicalId } from './logical-ids.ts';
 
@@ -91,19 +91,7 @@ export function compactionRoleStatements(job: Job, options: CompactionFunctionOp
   const keyPrefixes = [tableRootKey({ prefix: output.prefix, table: output.name }), compactedRootKey({ prefix: output.prefix, table: output.name })];
   const statements: PolicyStatement[] = [
     { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [options.logGroupArn] },
-    {
-      Sid: 'CompactTableObjects',
-      Effect: 'Allow',
-      Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-      Resource: keyPrefixes.map((prefix) => join([options.bucketArn, `/${prefix}/*`])),
-    },
-    {
-      Sid: 'ListTableObjects',
-      Effect: 'Allow',
-      Action: ['s3:ListBucket'],
-      Resource: [options.bucketArn],
-      Condition: { StringLike: { 's3:prefix': keyPrefixes.flatMap((prefix) => [prefix, `${prefix}/*`]) } },
-    },
+    ...objectStatements({ keyPrefixes, bucketArn: options.bucketArn, sid: 'CompactTableObjects' }),
     {
       Sid: 'SwapPartitions',
       Effect: 'Allow',

@@ -51,6 +51,36 @@ export interface PolicyStatement {
  * // ['WriteLogs', 'ReadStream', 'ListStreams', 'WriteTableObjects', 'ListTableObjects', 'RegisterPartitions', 'SendFailedBatches']
  * ```
  */
+/**
+ * Object access under some key prefixes of the bucket: read, write and delete the objects,
+ * and list the prefixes (ListBucket takes the bucket as resource, scoped by a prefix condition).
+ *
+ * @example
+ * ```ts
+ * objectStatements({ keyPrefixes: ['iot/sensor_readings'], bucketArn, sid: 'WriteTableObjects' });
+ * // [{ Sid: 'WriteTableObjects', Action: ['s3:PutObject', ...] }, { Sid: 'ListTableObjects', Action: ['s3:ListBucket'], ... }]
+ * ```
+ */
+export function objectStatements(options: { readonly keyPrefixes: readonly string[]; readonly bucketArn: CfnValue; readonly sid: string }): PolicyStatement[] {
+  const { keyPrefixes, bucketArn } = options;
+  return [
+    {
+      Sid: options.sid,
+      Effect: 'Allow',
+      // AbortMultipartUpload: a large file goes up in parts, and a failed upload is aborted.
+      Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      Resource: keyPrefixes.map((prefix) => join([bucketArn, `/${prefix}/*`])),
+    },
+    {
+      Sid: 'ListTableObjects',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [bucketArn],
+      Condition: { StringLike: { 's3:prefix': keyPrefixes.flatMap((prefix) => [prefix, `${prefix}/*`]) } },
+    },
+  ];
+}
+
 export function functionRoleStatements(job: Job, options: FunctionRoleOptions): PolicyStatement[] {
   const { output } = job;
   const keyPrefixes = [tableRootKey({ prefix: output.prefix, table: output.name }), rejectsRootKey({ prefix: output.prefix, table: output.name })];
@@ -67,20 +97,7 @@ export function functionRoleStatements(job: Job, options: FunctionRoleOptions): 
     },
     // AWS requires "*": ListStreams has no resource type to scope it to.
     { Sid: 'ListStreams', Effect: 'Allow', Action: ['kinesis:ListStreams'], Resource: ['*'] },
-    {
-      Sid: 'WriteTableObjects',
-      Effect: 'Allow',
-      // AbortMultipartUpload: a large file goes up in parts, and a failed upload is aborted.
-      Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-      Resource: keyPrefixes.map((prefix) => join([options.bucketArn, `/${prefix}/*`])),
-    },
-    {
-      Sid: 'ListTableObjects',
-      Effect: 'Allow',
-      Action: ['s3:ListBucket'],
-      Resource: [options.bucketArn],
-      Condition: { StringLike: { 's3:prefix': keyPrefixes.flatMap((prefix) => [prefix, `${prefix}/*`]) } },
-    },
+    ...objectStatements({ keyPrefixes, bucketArn: options.bucketArn, sid: 'WriteTableObjects' }),
     {
       Sid: 'RegisterPartitions',
       Effect: 'Allow',

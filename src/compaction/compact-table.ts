@@ -1,3 +1,4 @@
+import { messageOf } from '../error-message.ts';
 import { compactionMergeFor } from '../aggregate/compaction-merge.ts';
 import type { Catalog, PartitionDescriptor } from '../catalog/catalog.ts';
 import { CompactionError } from '../errors.ts';
@@ -134,7 +135,7 @@ function failed(path: string, error: unknown): PartitionOutcome {
   return {
     partition: path,
     status: PartitionStatus.Failed,
-    error: error instanceof Error ? error.message : String(error),
+    error: messageOf(error),
     generation: 0,
     filesBefore: 0,
     bytesBefore: 0,

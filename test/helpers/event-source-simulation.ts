@@ -63,6 +63,20 @@ const laneOf = (partitionKey: string, lanes: number): number => {
   return h % lanes;
 };
 
+/** One random run of a property test: the input's shape and how its delivery goes wrong. */
+export interface Scenario {
+  readonly seed: number;
+  /** How many records the shard holds. */
+  readonly records: number;
+  readonly devices: number;
+  readonly parallelization: number;
+  readonly maxBatch: number;
+  readonly failure: number;
+  readonly bisect: boolean;
+  /** Every n-th record is not JSON (0: none). */
+  readonly badEvery: number;
+}
+
 export interface SimulationOptions {
   readonly job: Job;
   /** One shard's records, in sequence order. */

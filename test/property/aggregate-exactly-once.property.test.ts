@@ -19,7 +19,7 @@ import { aggregateViewSelect, SqlDialect } from '../../src/aggregate/view-sql.ts
 import { aggregateTable, defineJob, kinesisStream, parseDeviceTime, tumbling } from '../../src/index.ts';
 import type { StreamRecord } from '../../src/source/stream-record.ts';
 import { SeededRandom } from '../../src/cli/simulate/seeded-random.ts';
-import { simulateDeliveries } from '../helpers/event-source-simulation.ts';
+import { simulateDeliveries, type Scenario } from '../helpers/event-source-simulation.ts';
 
 const Reading = z.object({
   device_id: z.string(),
@@ -58,16 +58,6 @@ const WINDOW_MS = 300_000;
 const BASE = Date.parse('2026-11-23T00:00:00Z');
 const encoder = new TextEncoder();
 
-interface Scenario {
-  readonly seed: number;
-  readonly records: number;
-  readonly devices: number;
-  readonly parallelization: number;
-  readonly maxBatch: number;
-  readonly failure: number;
-  readonly bisect: boolean;
-  readonly badEvery: number;
-}
 
 interface Input {
   readonly device: string;

@@ -16,20 +16,10 @@ import { compressors } from 'hyparquet-compressors';
 import job from '../../jobs/sensor-readings.ts';
 import { decodeRejects } from '../../src/format/rejects-ndjson.ts';
 import type { StreamRecord } from '../../src/source/stream-record.ts';
-import { simulateDeliveries } from '../helpers/event-source-simulation.ts';
+import { simulateDeliveries, type Scenario } from '../helpers/event-source-simulation.ts';
 
 const encoder = new TextEncoder();
 
-interface Scenario {
-  readonly seed: number;
-  readonly records: number;
-  readonly devices: number;
-  readonly parallelization: number;
-  readonly maxBatch: number;
-  readonly failure: number;
-  readonly bisect: boolean;
-  readonly badEvery: number;
-}
 
 function makeRecords(s: Scenario): { records: StreamRecord[]; valid: Set<string>; bad: Set<string> } {
   const records: StreamRecord[] = [];
