@@ -3,7 +3,7 @@ import type { Job } from '../src/job/define-job.ts';
 import { tableRootKey } from '../src/partition/object-keys.ts';
 import { HandlerEnvironment } from '../src/runtime/lambda/aws-adapters.ts';
 import { join, regionalArn, type CfnResource, type CfnValue } from './cloudformation.ts';
-import { objectStatements, type PolicyStatement } from './function-role.ts';
+import { lambdaRoleResource, objectStatements, type PolicyStatement } from './function-role.ts';
 import type { FunctionSizing } from './function-sizing.ts';
 import { LogicalId } from './logical-ids.ts';
 
@@ -118,14 +118,5 @@ export function compactionRoleStatements(job: Job, options: CompactionFunctionOp
  * ```
  */
 export function compactionRoleResource(job: Job, options: CompactionFunctionOptions & { readonly logGroupArn: CfnValue }): CfnResource {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      },
-      Policies: [{ PolicyName: `sluice-${job.name}-compaction`, PolicyDocument: { Version: '2012-10-17', Statement: compactionRoleStatements(job, options) } }],
-    },
-  };
+  return lambdaRoleResource({ policyName: `sluice-${job.name}-compaction`, statements: compactionRoleStatements(job, options) });
 }

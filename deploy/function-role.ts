@@ -126,6 +126,18 @@ export function functionRoleStatements(job: Job, options: FunctionRoleOptions): 
  * ```
  */
 export function functionRoleResource(job: Job, options: FunctionRoleOptions): CfnResource {
+  return lambdaRoleResource({ policyName: `sluice-${job.name}`, statements: functionRoleStatements(job, options) });
+}
+
+/**
+ * A role Lambda can assume, with one inline policy.
+ *
+ * @example
+ * ```ts
+ * lambdaRoleResource({ policyName: 'sluice-sensor-readings-compaction', statements });
+ * ```
+ */
+export function lambdaRoleResource(options: { readonly policyName: string; readonly statements: readonly PolicyStatement[] }): CfnResource {
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
@@ -133,12 +145,7 @@ export function functionRoleResource(job: Job, options: FunctionRoleOptions): Cf
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       },
-      Policies: [
-        {
-          PolicyName: `sluice-${job.name}`,
-          PolicyDocument: { Version: '2012-10-17', Statement: functionRoleStatements(job, options) },
-        },
-      ],
+      Policies: [{ PolicyName: options.policyName, PolicyDocument: { Version: '2012-10-17', Statement: options.statements } }],
     },
   };
 }

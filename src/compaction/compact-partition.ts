@@ -8,7 +8,7 @@ import type { Column } from '../schema/column-model.ts';
 import type { ObjectInfo, ObjectStore } from '../store/object-store.ts';
 import type { CompactionLayout } from './compaction-layout.ts';
 import { planPartition, type CompactAction } from './compaction-plan.ts';
-import { PartitionStatus, type PartitionOutcome } from './compaction-report.ts';
+import { PartitionStatus, UNCHANGED, type PartitionOutcome } from './compaction-report.ts';
 import type { CompactionSettings } from './compaction-settings.ts';
 import { parseState, serializeState, type CompactionState } from './compaction-state.ts';
 import { outputSplit } from './output-split.ts';
@@ -103,12 +103,7 @@ export async function compactPartition(context: PartitionContext, partition: Par
   const outcome = {
     partition: partition.path,
     generation: state?.generation ?? 0,
-    filesBefore: 0,
-    bytesBefore: 0,
-    filesAfter: 0,
-    bytesAfter: 0,
-    rowsBefore: 0,
-    rowsAfter: 0,
+    ...UNCHANGED,
     filesDeleted: plan.expired.length,
     waiting: plan.action.waiting,
     rolledForward: plan.rollForward !== undefined,

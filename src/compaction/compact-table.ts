@@ -6,7 +6,7 @@ import type { Job } from '../job/define-job.ts';
 import { partitionPath } from '../partition/hive-escape.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { compactionLayout } from './compaction-layout.ts';
-import { PartitionStatus, summarizeCompaction, type CompactionReport, type PartitionOutcome } from './compaction-report.ts';
+import { PartitionStatus, summarizeCompaction, UNCHANGED, type CompactionReport, type PartitionOutcome } from './compaction-report.ts';
 import { compactionSettings, type CompactionSettings } from './compaction-settings.ts';
 import { compactPartition, type PartitionContext } from './compact-partition.ts';
 
@@ -137,12 +137,7 @@ function failed(path: string, error: unknown): PartitionOutcome {
     status: PartitionStatus.Failed,
     error: messageOf(error),
     generation: 0,
-    filesBefore: 0,
-    bytesBefore: 0,
-    filesAfter: 0,
-    bytesAfter: 0,
-    rowsBefore: 0,
-    rowsAfter: 0,
+    ...UNCHANGED,
     filesDeleted: 0,
     waiting: 0,
     rolledForward: false,

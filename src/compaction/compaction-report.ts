@@ -52,6 +52,16 @@ export interface PartitionOutcome {
 }
 
 /**
+ * The counts of a partition a run did not rewrite (skipped or failed): nothing before or after.
+ *
+ * @example
+ * ```ts
+ * const outcome: PartitionOutcome = { partition, status: PartitionStatus.Skipped, generation: 0, ...UNCHANGED, filesDeleted: 0, waiting: 0, rolledForward: false };
+ * ```
+ */
+export const UNCHANGED = { filesBefore: 0, bytesBefore: 0, filesAfter: 0, bytesAfter: 0, rowsBefore: 0, rowsAfter: 0 } as const;
+
+/**
  * A run over one table: the totals, then every partition.
  *
  * @example

@@ -442,35 +442,15 @@ describe.each(JOBS)('the packaged bundle of %s, cold, in a fresh node', (name) =
     const bucket = 'bundle-test';
     const aws = await startFakeAws({ tables: { [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket }).Properties.TableInput } });
     try {
-      // The zip unpacked as Lambda unpacks it into /var/task: no node_modules within reach.
-      for (const entry of zipEntries(packaged.get(name)!.zip)) {
-        await mkdir(join(dir, dirname(entry.name)), { recursive: true });
-        await writeFile(join(dir, entry.name), entry.data);
-      }
+      await unpack(packaged.get(name)!.zip, dir);
       const { documents, good, column, values } = coldStartRecords[name];
-      const event = eventOfRecords(streamRecords(documents), {
-        streamArn: `arn:aws:kinesis:us-east-1:123456789012:stream/${job.source.stream}`,
-        region: 'us-east-1',
-        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
-      });
       const run = await runNode([INVOKE_BUNDLE, BUNDLE], {
         cwd: dir,
-        stdin: JSON.stringify(event),
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          HOME: dir,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'x',
-          AWS_SECRET_ACCESS_KEY: 'x',
-          AWS_ENDPOINT_URL_S3: aws.endpoint,
-          AWS_ENDPOINT_URL_GLUE: aws.endpoint,
-          [HandlerEnvironment.Bucket]: bucket,
-          SLUICE_JOB: job.name,
-        },
+        stdin: JSON.stringify(kinesisEventFor(job, streamRecords(documents))),
+        env: lambdaEnv({ home: dir, endpoint: aws.endpoint, bucket, job }),
       });
       expect(run.code, run.stderr).toBe(0);
-      const answer = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('ANSWER '))!.slice('ANSWER '.length));
-      expect(answer).toEqual({ type: 'function', answer: { batchItemFailures: [] } });
+      expect(answerOf(run)).toEqual({ type: 'function', answer: { batchItemFailures: [] } });
 
       const tableRoot = `/${bucket}/${job.output.prefix}/${job.output.name}/`;
       const parquetPuts = aws.requests.filter((r) => r.method === 'PUT' && r.path.startsWith(tableRoot) && r.path.endsWith('.parquet'));
@@ -512,29 +492,15 @@ describe('the packaged compaction function, cold, in a fresh node', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
     const aws = await startFakeAws({ tables: { [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket: 'bundle-test' }).Properties.TableInput } });
     try {
-      for (const entry of zipEntries(packaged.get('sensor-readings')!.zip)) {
-        await mkdir(join(dir, dirname(entry.name)), { recursive: true });
-        await writeFile(join(dir, entry.name), entry.data);
-      }
+      await unpack(packaged.get('sensor-readings')!.zip, dir);
       const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
       const run = await runNode([INVOKE_BUNDLE, BUNDLE, 'compact'], {
         cwd: dir,
         stdin: JSON.stringify(scheduled),
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          HOME: dir,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'x',
-          AWS_SECRET_ACCESS_KEY: 'x',
-          AWS_ENDPOINT_URL_S3: aws.endpoint,
-          AWS_ENDPOINT_URL_GLUE: aws.endpoint,
-          [HandlerEnvironment.Bucket]: 'bundle-test',
-          SLUICE_JOB: job.name,
-        },
+        env: lambdaEnv({ home: dir, endpoint: aws.endpoint, bucket: 'bundle-test', job }),
       });
       expect(run.code, run.stderr).toBe(0);
-      const answer = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('ANSWER '))!.slice('ANSWER '.length));
-      expect(answer).toMatchObject({ type: 'function', answer: { table: 'iot.sensor_readings', partitions: { seen: 0, compacted: 0, skipped: 0, failed: 0 }, unreached: 0 } });
+      expect(answerOf(run)).toMatchObject({ type: 'function', answer: { table: 'iot.sensor_readings', partitions: { seen: 0, compacted: 0, skipped: 0, failed: 0 }, unreached: 0 } });
       expect(aws.requests.filter((r) => r.target === 'AWSGlue.GetPartitions')).toHaveLength(1);
     } finally {
       await aws.close();
@@ -551,30 +517,14 @@ describe('the packaged bundle without its wasm file', () => {
       const bundle = zipEntries(packaged.get('sensor-readings')!.zip).find((e) => e.name === BUNDLE)!;
       await mkdir(join(dir, dirname(BUNDLE)), { recursive: true });
       await writeFile(join(dir, BUNDLE), bundle.data);
-      const event = eventOfRecords(streamRecords([senseHat({ count: 1 })]), {
-        streamArn: `arn:aws:kinesis:us-east-1:123456789012:stream/${job.source.stream}`,
-        region: 'us-east-1',
-        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
-      });
       const run = await runNode([INVOKE_BUNDLE, BUNDLE], {
         cwd: dir,
-        stdin: JSON.stringify(event),
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          HOME: dir,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'x',
-          AWS_SECRET_ACCESS_KEY: 'x',
-          // Nothing listens here: a batch that got as far as S3 would fail for another reason.
-          AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
-          AWS_ENDPOINT_URL_GLUE: 'http://127.0.0.1:9',
-          [HandlerEnvironment.Bucket]: 'bundle-test',
-          SLUICE_JOB: job.name,
-        },
+        stdin: JSON.stringify(kinesisEventFor(job, streamRecords([senseHat({ count: 1 })]))),
+        // Nothing listens at this endpoint: a batch that got as far as S3 would fail for another reason.
+        env: lambdaEnv({ home: dir, endpoint: 'http://127.0.0.1:9', bucket: 'bundle-test', job }),
       });
       expect(run.code, run.stderr).toBe(0);
-      const answer = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('ANSWER '))!.slice('ANSWER '.length));
-      expect(answer.answer.batchItemFailures).toHaveLength(1);
+      expect(answerOf(run).answer.batchItemFailures).toHaveLength(1);
       expect(run.stdout + run.stderr).toContain("parquet-wasm's wasm could not be read from");
       expect(run.stdout + run.stderr).toContain(join(dir, dirname(BUNDLE), PARQUET_WASM_FILE));
     } finally {
@@ -582,6 +532,38 @@ describe('the packaged bundle without its wasm file', () => {
     }
   });
 });
+
+/** The zip unpacked into `dir` as Lambda unpacks it into /var/task: no node_modules within reach. */
+async function unpack(zip: Buffer, dir: string): Promise<void> {
+  for (const entry of zipEntries(zip)) {
+    await mkdir(join(dir, dirname(entry.name)), { recursive: true });
+    await writeFile(join(dir, entry.name), entry.data);
+  }
+}
+
+/** A Kinesis event of the job's stream, as the event source mapping sends it. */
+const kinesisEventFor = (job: Job, records: Parameters<typeof eventOfRecords>[0]) =>
+  eventOfRecords(records, {
+    streamArn: `arn:aws:kinesis:us-east-1:123456789012:stream/${job.source.stream}`,
+    region: 'us-east-1',
+    functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+  });
+
+/** A function's environment: dummy credentials, the AWS endpoints, the bucket and job, nothing inherited but PATH. */
+const lambdaEnv = (options: { home: string; endpoint: string; bucket: string; job: Job }): NodeJS.ProcessEnv => ({
+  PATH: process.env['PATH'] ?? '',
+  HOME: options.home,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'x',
+  AWS_SECRET_ACCESS_KEY: 'x',
+  AWS_ENDPOINT_URL_S3: options.endpoint,
+  AWS_ENDPOINT_URL_GLUE: options.endpoint,
+  [HandlerEnvironment.Bucket]: options.bucket,
+  SLUICE_JOB: options.job.name,
+});
+
+/** What invoke-bundle.mjs printed as the handler's answer. */
+const answerOf = (run: CliRun) => JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('ANSWER '))!.slice('ANSWER '.length));
 
 function runNode(args: readonly string[], options: { cwd: string; stdin: string; env: NodeJS.ProcessEnv }): Promise<CliRun> {
   const started = Date.now();
