@@ -31,8 +31,8 @@ interface MeasureStateSpec {
   /** Type of the measure in the merged view. */
   readonly viewType: ColumnType;
   stateColumns(name: string): Column[];
-  /** State of one group's values of the field (all rows, for count). */
-  fromValues(name: string, values: readonly unknown[], quantile: number | undefined): MeasureState;
+  /** State of one group's values of the field (all rows, for count). A percentile's state is the same for every quantile. */
+  fromValues(name: string, values: readonly unknown[]): MeasureState;
   /** State of several states of the same group. */
   merge(name: string, states: readonly MeasureState[]): MeasureState;
 }

@@ -69,7 +69,7 @@ export function toPartialRows(aggregate: ResolvedAggregate, rows: readonly Recor
       aggregate.measures.map((m) => {
         const spec = measureStates[m.kind];
         const values = m.field === undefined ? group.members : group.members.map((row) => row[m.field!]);
-        return spec.fromValues(m.name, values, m.quantile);
+        return spec.fromValues(m.name, values);
       }),
     ),
   );

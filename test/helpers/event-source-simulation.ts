@@ -6,6 +6,7 @@
  * once (parallelization factor; records of one partition key stay in order). Shared by
  * the exactly-once property tests of plain and aggregate jobs.
  */
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { Catalog, PartitionDescriptor, TableDescriptor } from '../../src/catalog/catalog.ts';
 import type { Job } from '../../src/job/define-job.ts';
@@ -76,6 +77,19 @@ export interface Scenario {
   /** Every n-th record is not JSON (0: none). */
   readonly badEvery: number;
 }
+
+/** Random scenarios: at most `records` records from `devices` devices, each commit step failing with probability up to `failure`. */
+export const scenarios = (limits: { readonly records: number; readonly devices: number; readonly failure: number }): fc.Arbitrary<Scenario> =>
+  fc.record({
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    records: fc.integer({ min: 1, max: limits.records }),
+    devices: fc.integer({ min: 1, max: limits.devices }),
+    parallelization: fc.integer({ min: 1, max: 4 }),
+    maxBatch: fc.integer({ min: 1, max: 40 }),
+    failure: fc.double({ min: 0, max: limits.failure, noNaN: true }),
+    bisect: fc.boolean(),
+    badEvery: fc.integer({ min: 0, max: 9 }),
+  });
 
 export interface SimulationOptions {
   readonly job: Job;

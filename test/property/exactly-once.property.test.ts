@@ -16,7 +16,7 @@ import { compressors } from 'hyparquet-compressors';
 import job from '../../jobs/sensor-readings.ts';
 import { decodeRejects } from '../../src/format/rejects-ndjson.ts';
 import type { StreamRecord } from '../../src/source/stream-record.ts';
-import { simulateDeliveries, type Scenario } from '../helpers/event-source-simulation.ts';
+import { scenarios, simulateDeliveries, type Scenario } from '../helpers/event-source-simulation.ts';
 
 const encoder = new TextEncoder();
 
@@ -72,16 +72,7 @@ describe('exactly-once under a simulated event source mapping', () => {
     const seed = process.env['FC_SEED'] ? Number(process.env['FC_SEED']) : undefined;
     await fc.assert(
       fc.asyncProperty(
-        fc.record({
-          seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-          records: fc.integer({ min: 1, max: 90 }),
-          devices: fc.integer({ min: 1, max: 6 }),
-          parallelization: fc.integer({ min: 1, max: 4 }),
-          maxBatch: fc.integer({ min: 1, max: 40 }),
-          failure: fc.double({ min: 0, max: 0.45, noNaN: true }),
-          bisect: fc.boolean(),
-          badEvery: fc.integer({ min: 0, max: 9 }),
-        }),
+        scenarios({ records: 90, devices: 6, failure: 0.45 }),
         (scenario) => simulate(scenario),
       ),
       { numRuns: 120, ...(seed === undefined ? {} : { seed }), verbose: true },

@@ -172,11 +172,17 @@ async function runUntilCaughtUp(env: LocalEnvironment, job: Job, options: DemoOp
 /** Progress stays off when the caller asked for none (`--json`): only the result goes out. */
 const quietly = (options: DemoOptions) => (options.progress === false ? { interactive: false } : {});
 
+/** Parquet files under the table's folders, as the batches wrote them. */
+async function parquetFilesOf(env: LocalEnvironment, table: { prefix: string; name: string }): Promise<number> {
+  let files = 0;
+  for await (const o of env.store.list(`${tableRootKey({ prefix: table.prefix, table: table.name })}/`)) if (o.key.endsWith('.parquet')) files++;
+  return files;
+}
+
 async function readBackHourly(env: LocalEnvironment, job: Job): Promise<HourlyResult> {
   const { output } = job;
   const view = `${output.aggregate!.view.database}.${output.aggregate!.view.name}`;
-  let files = 0;
-  for await (const o of env.store.list(`${tableRootKey({ prefix: output.prefix, table: output.name })}/`)) if (o.key.endsWith('.parquet')) files++;
+  const files = await parquetFilesOf(env, output);
   const engine = await openQueryEngine({ catalog: env.catalog, views: aggregateViews([job]) });
   try {
     const [totals] = (await engine.query(`SELECT count(*) AS windows, sum(readings) AS readings FROM ${view}`)).rows;
@@ -192,8 +198,7 @@ async function readBack(
   env: LocalEnvironment,
   table: { database: string; name: string; prefix: string },
 ): Promise<Omit<DemoResult, 'records' | 'warehouse' | 'hourly'>> {
-  let files = 0;
-  for await (const o of env.store.list(`${tableRootKey({ prefix: table.prefix, table: table.name })}/`)) if (o.key.endsWith('.parquet')) files++;
+  const files = await parquetFilesOf(env, table);
   let rejects = 0;
   for await (const o of env.store.list(`${rejectsRootKey({ prefix: table.prefix, table: table.name })}/`)) {
     const bytes = await env.store.get(o.key);
