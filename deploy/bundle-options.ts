@@ -62,8 +62,9 @@ export const BUNDLE_PLUGINS_FILE = 'deploy/bundle-plugins.cjs';
  * - `banner`: CommonJS code inside an ESM bundle calls `require` for Node's built-ins, and
  *   ESM has no `require` of its own.
  * - `minify`, no source map, no legal comments: less text to read and parse at load.
- * - `keepNames`: sluice's errors name themselves after their class (`new.target.name`), which
- *   minifying would mangle; it costs ~95 KB and a few ms at load, kept for readable logs.
+ * - `keepNames: false`: sluice's errors name themselves in their class body (src/errors.ts), so
+ *   minified class names never reach a log; keeping every name would add ~95 KB of code and a
+ *   `__name` call per function and class to evaluate at load.
  * - `outputWorkFolder`: a folder per run, so two jobs can be packaged at the same time.
  *
  * @example
@@ -87,7 +88,7 @@ export function bundleOptions(options: BundleOptionsInput): Record<string, unkno
     external: [],
     banner: { js: "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);" },
     minify: true,
-    keepNames: true,
+    keepNames: false,
     legalComments: 'none',
     sourcemap: false,
     outputWorkFolder: options.workFolder,

@@ -50,17 +50,19 @@ export function findCause<E extends Error>(error: unknown, matches: (e: Error) =
 
 /** Base class of every error sluice raises on purpose. */
 export class SluiceError extends Error {
+  // Named here, not from new.target.name: the Lambda bundle is minified without keepNames, which would mangle class names.
+  override readonly name: string = 'SluiceError';
   readonly code: ErrorCode;
 
   constructor(message: string, options: SluiceErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.code = options.code;
   }
 }
 
 /** A job definition is wrong; raised at load time, naming the field and the fix. */
 export class JobDefinitionError extends SluiceError {
+  override readonly name: string = 'JobDefinitionError';
   constructor(job: string, message: string, options: { cause?: unknown } = {}) {
     super(`job '${job}': ${message}`, { code: ErrorCode.JobDefinition, ...options });
   }
@@ -68,6 +70,7 @@ export class JobDefinitionError extends SluiceError {
 
 /** A zod type in a row schema has no column mapping. */
 export class UnsupportedTypeError extends SluiceError {
+  override readonly name: string = 'UnsupportedTypeError';
   readonly field: string;
   constructor(field: string, zodType: string, fix: string) {
     super(`field '${field}': zod type '${zodType}' has no Parquet/Glue column mapping; ${fix}`, {
@@ -79,6 +82,7 @@ export class UnsupportedTypeError extends SluiceError {
 
 /** No job module by that name. */
 export class JobNotFoundError extends SluiceError {
+  override readonly name: string = 'JobNotFoundError';
   constructor(name: string, searched: string, cause?: unknown) {
     super(`no job '${name}' in ${searched}: create jobs/${name}.ts exporting defineJob(...) as default`, {
       code: ErrorCode.JobNotFound,
@@ -89,6 +93,7 @@ export class JobNotFoundError extends SluiceError {
 
 /** An object store call failed; the batch that made it fails as a whole and is retried. */
 export class ObjectStoreError extends SluiceError {
+  override readonly name: string = 'ObjectStoreError';
   constructor(message: string, cause?: unknown) {
     super(message, { code: ErrorCode.ObjectStore, cause });
   }
@@ -96,6 +101,7 @@ export class ObjectStoreError extends SluiceError {
 
 /** A catalog call failed. */
 export class CatalogError extends SluiceError {
+  override readonly name: string = 'CatalogError';
   constructor(message: string, cause?: unknown) {
     super(message, { code: ErrorCode.Catalog, cause });
   }
@@ -103,6 +109,7 @@ export class CatalogError extends SluiceError {
 
 /** The catalog's table no longer matches the job's row schema. */
 export class CatalogSchemaMismatchError extends SluiceError {
+  override readonly name: string = 'CatalogSchemaMismatchError';
   constructor(message: string) {
     super(message, { code: ErrorCode.CatalogSchemaMismatch });
   }
@@ -110,6 +117,7 @@ export class CatalogSchemaMismatchError extends SluiceError {
 
 /** A checkpoint could not be read or committed. */
 export class CheckpointError extends SluiceError {
+  override readonly name: string = 'CheckpointError';
   constructor(message: string, cause?: unknown) {
     super(message, { code: ErrorCode.Checkpoint, cause });
   }
@@ -130,6 +138,7 @@ export class CheckpointError extends SluiceError {
  * ```
  */
 export class LeaseLostError extends SluiceError {
+  override readonly name: string = 'LeaseLostError';
   readonly job: string;
   readonly stream: string;
   readonly shardId: string;
@@ -154,6 +163,7 @@ export class LeaseLostError extends SluiceError {
 
 /** Reading the stream failed (not a bad record: those go to rejects). */
 export class SourceError extends SluiceError {
+  override readonly name: string = 'SourceError';
   constructor(message: string, cause?: unknown) {
     super(message, { code: ErrorCode.Source, cause });
   }
@@ -161,6 +171,7 @@ export class SourceError extends SluiceError {
 
 /** A batch could not be committed; names job, shard and sequence range. */
 export class BatchError extends SluiceError {
+  override readonly name: string = 'BatchError';
   constructor(message: string, cause?: unknown) {
     super(message, { code: ErrorCode.Batch, cause });
   }
@@ -168,6 +179,7 @@ export class BatchError extends SluiceError {
 
 /** A query could not be run. */
 export class QueryError extends SluiceError {
+  override readonly name: string = 'QueryError';
   constructor(message: string, cause?: unknown) {
     super(message, { code: ErrorCode.Query, cause });
   }
@@ -183,6 +195,7 @@ export class QueryError extends SluiceError {
  * ```
  */
 export class CompactionError extends SluiceError {
+  override readonly name: string = 'CompactionError';
   constructor(message: string, cause?: unknown) {
     super(message, { code: ErrorCode.Compaction, cause });
   }
@@ -190,6 +203,7 @@ export class CompactionError extends SluiceError {
 
 /** The command line was wrong. */
 export class UsageError extends SluiceError {
+  override readonly name: string = 'UsageError';
   constructor(message: string) {
     super(message, { code: ErrorCode.Usage });
   }

@@ -19,6 +19,7 @@ export type ChaosStep = (typeof ChaosStep)[keyof typeof ChaosStep];
 
 /** An injected failure of one step; the batch fails and is retried. */
 export class ChaosFailure extends SluiceError {
+  override readonly name: string = 'ChaosFailure';
   constructor(readonly step: ChaosStep) {
     super(`chaos: ${step} failed`, { code: ErrorCode.Chaos });
   }
@@ -26,6 +27,7 @@ export class ChaosFailure extends SluiceError {
 
 /** The worker died: everything in memory is gone; the run restarts from the durable checkpoint. */
 export class WorkerCrash extends SluiceError {
+  override readonly name: string = 'WorkerCrash';
   constructor(readonly step: ChaosStep) {
     super(`chaos: worker died during ${step}`, { code: ErrorCode.Chaos });
   }
