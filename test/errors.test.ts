@@ -4,9 +4,11 @@ import * as errors from '../src/errors.ts';
 
 // The Lambda bundle is minified without esbuild's keepNames, so an error class that took its
 // name from the class (new.target.name) would log as a mangled two-letter name. Each names itself.
-const errorClasses = Object.entries({ ...errors, ...chaos }).filter(
-  (entry): entry is [string, new (...args: unknown[]) => errors.SluiceError] =>
-    typeof entry[1] === 'function' && (entry[1] === errors.SluiceError || entry[1].prototype instanceof errors.SluiceError),
+type ErrorClass = new (...args: unknown[]) => errors.SluiceError;
+const isErrorClass = (value: unknown): value is ErrorClass =>
+  typeof value === 'function' && (value === errors.SluiceError || value.prototype instanceof errors.SluiceError);
+const errorClasses: Array<[string, ErrorClass]> = Object.entries({ ...errors, ...chaos }).flatMap(([name, value]) =>
+  isErrorClass(value) ? [[name, value] as [string, ErrorClass]] : [],
 );
 
 describe('error classes', () => {
