@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import job from '../../jobs/sensor-readings.ts';
 import type { Catalog, PartitionDescriptor } from '../../src/catalog/catalog.ts';
@@ -39,6 +40,22 @@ describe('Kinesis Lambda handler', () => {
     expect(event.Records[0]!.eventID).toBe(`shardId-000000000000:1000`);
     expect(event.Records[0]!.kinesis.approximateArrivalTimestamp).toBe(records[0]!.arrivalTime.getTime() / 1000);
     expect(recordsOfEvent(event)).toEqual(records);
+  });
+
+  it('decodes every record to exactly its own bytes, whatever their lengths (one buffer for the batch)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 70 }), { minLength: 1, maxLength: 40 }), (datas) => {
+        const event = eventOfRecords(
+          datas.map((data, i) => ({ ...records[0]!, data, sequenceNumber: String(1000 + i) })),
+          SOURCE,
+        );
+        const decoded = recordsOfEvent(event);
+        expect(decoded.map((r) => [...r.data])).toEqual(datas.map((d) => [...d]));
+        // Views of one buffer must not overlap: writing one record's bytes leaves the others alone.
+        decoded.forEach((r, i) => r.data.fill(i));
+        expect(decoded.every((r, i) => r.data.every((b) => b === i))).toBe(true);
+      }),
+    );
   });
 
   it('writes files and rejects, registers partitions once per warm container, answers success', async () => {

@@ -7,16 +7,19 @@ import type { StreamRecord } from '../../source/stream-record.ts';
  */
 
 /** `shardId-000000000001:4959...` -> `shardId-000000000001`. */
-const shardOf = (eventId: string): string => eventId.slice(0, eventId.indexOf(':') >= 0 ? eventId.indexOf(':') : undefined);
-
-/** A plain Uint8Array view of the decoded bytes: no copy (this runs for every record), and no Buffer type leaking into rows or rejects. */
-const bytesOfBase64 = (text: string): Uint8Array => {
-  const buffer = Buffer.from(text, 'base64');
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+const shardOf = (eventId: string): string => {
+  const colon = eventId.indexOf(':');
+  return colon >= 0 ? eventId.slice(0, colon) : eventId;
 };
 
+/** Bytes base64 text of this length decodes to at most (padding only makes it less). */
+const decodedBound = (text: string): number => Math.ceil(text.length / 4) * 3;
+
 /**
- * The records of a Kinesis event: base64 data decoded, arrival time in ms.
+ * The records of a Kinesis event: base64 data decoded, arrival time in ms. All records'
+ * bytes are decoded into one buffer, each record a view of its part: one allocation per
+ * batch instead of one per record, on the path every record takes. The views stay valid as
+ * long as any record is held; nothing writes to them.
  *
  * @example
  * ```ts
@@ -25,13 +28,25 @@ const bytesOfBase64 = (text: string): Uint8Array => {
  * ```
  */
 export function recordsOfEvent(event: KinesisStreamEvent): StreamRecord[] {
-  return (event.Records ?? []).map((r) => ({
-    data: bytesOfBase64(r.kinesis.data),
-    shardId: shardOf(r.eventID),
-    sequenceNumber: r.kinesis.sequenceNumber,
-    partitionKey: r.kinesis.partitionKey,
-    arrivalTime: new Date(Math.round(r.kinesis.approximateArrivalTimestamp * 1000)),
-  }));
+  const delivered = event.Records ?? [];
+  let bound = 0;
+  for (const r of delivered) bound += decodedBound(r.kinesis.data);
+  const bytes = Buffer.allocUnsafeSlow(bound);
+  const records = new Array<StreamRecord>(delivered.length);
+  let offset = 0;
+  for (let i = 0; i < delivered.length; i++) {
+    const r = delivered[i]!;
+    const length = bytes.write(r.kinesis.data, offset, 'base64');
+    records[i] = {
+      data: new Uint8Array(bytes.buffer, bytes.byteOffset + offset, length),
+      shardId: shardOf(r.eventID),
+      sequenceNumber: r.kinesis.sequenceNumber,
+      partitionKey: r.kinesis.partitionKey,
+      arrivalTime: new Date(Math.round(r.kinesis.approximateArrivalTimestamp * 1000)),
+    };
+    offset += length;
+  }
+  return records;
 }
 
 export interface EventSource {
