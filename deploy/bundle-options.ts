@@ -46,8 +46,8 @@ export const PARQUET_WASM_FILE = 'parquet_wasm_bg.wasm';
 export const BUNDLE_PLUGINS_FILE = 'deploy/bundle-plugins.cjs';
 
 /**
- * serverless-esbuild's options (`custom.esbuild`) for a job's bundle: one ESM file holding the
- * handler and the job, with parquet-wasm's `.wasm` as a file beside it. What a cold start
+ * serverless-esbuild's options (`custom.esbuild`) for a job's bundles, one per function entry: one ESM file holding the
+ * entry's handler and the job, with parquet-wasm's `.wasm` as a file beside it. What a cold start
  * loads is what these options decide, so each is chosen for load time too.
  *
  * - `alias`: the entry imports `sluice:job`; this makes it the job's module, statically.

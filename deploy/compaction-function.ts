@@ -8,14 +8,14 @@ import type { FunctionSizing } from './function-sizing.ts';
 import { LogicalId } from './logical-ids.ts';
 
 /**
- * The compaction function's entry in the job's bundle (`<file without extension>.<export>`).
+ * The compaction function's entry, a bundle of its own (`<file without extension>.<export>`).
  *
  * @example
  * ```ts
  * functions: { compact: { handler: COMPACTION_HANDLER } }
  * ```
  */
-export const COMPACTION_HANDLER = 'src/runtime/lambda/bundle-entry.compact';
+export const COMPACTION_HANDLER = 'src/runtime/lambda/compaction-entry.compact';
 
 /**
  * Memory and timeout of the compaction function:
@@ -52,7 +52,7 @@ export interface CompactionFunctionOptions {
 const JOB_ENVIRONMENT = 'SLUICE_JOB';
 
 /**
- * The compaction function as serverless.yml's `functions:` takes it: the job's bundle's
+ * The compaction function as serverless.yml's `functions:` takes it: its own bundle's
  * `compact` export, run on `schedule` by an EventBridge rule the framework declares, with
  * reserved concurrency 1 so that two runs never compact the same table at once (a second
  * scheduled invocation waits, throttled, instead of racing the first), and a role of its own.

@@ -23,7 +23,7 @@ describe('the compaction function in the job stack', () => {
       environment: { SLUICE_BUCKET: ref(LogicalId.Bucket), SLUICE_JOB: 'sensor-readings' },
       events: [{ schedule: { rate: ['rate(1 hour)'], enabled: true } }],
     });
-    expect(COMPACTION_HANDLER).toBe('src/runtime/lambda/bundle-entry.compact');
+    expect(COMPACTION_HANDLER).toBe('src/runtime/lambda/compaction-entry.compact');
   });
 
   it('takes another schedule and refuses what EventBridge would not', () => {

@@ -32,6 +32,8 @@ const SERVERLESS = join(PROJECT, 'node_modules/osls/bin/serverless.js');
 const NO_NETWORK = join(PROJECT, 'test/deploy/no-network.cjs');
 const INVOKE_BUNDLE = join(PROJECT, 'test/deploy/invoke-bundle.mjs');
 const BUNDLE = 'src/runtime/lambda/bundle-entry.mjs';
+/** The compaction function's bundle, built from its own entry beside the Kinesis one. */
+const COMPACTION_BUNDLE = 'src/runtime/lambda/compaction-entry.mjs';
 /** parquet-wasm's wasm, beside the bundle in the zip (deploy/bundle-options.ts). */
 const WASM = `${dirname(BUNDLE)}/${PARQUET_WASM_FILE}`;
 /**
@@ -394,11 +396,12 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
     });
   });
 
-  it("zips the ESM bundle with parquet-wasm's wasm as a file beside it, not inlined", async () => {
+  it("zips the ESM bundles with parquet-wasm's wasm as a file beside them, not inlined", async () => {
     const { pack } = get();
     const entries = zipEntries(pack.zip);
     const names = entries.map((e) => e.name);
     expect(names).toContain(BUNDLE);
+    expect(names).toContain(COMPACTION_BUNDLE);
     expect(names).toContain(WASM);
     // Only bundles and the wasm: nothing else from the project rides along.
     expect(names.filter((n) => n !== WASM).every((n) => n.endsWith('.mjs'))).toBe(true);
@@ -413,6 +416,18 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
     // zod's English messages (rejects quote them), and none of its other locales (Dutch here).
     expect(bundle.includes('Invalid input: expected')).toBe(true);
     expect(bundle.includes('Ongeldige invoer')).toBe(false);
+  });
+
+  it("keeps compaction's Parquet reader out of the Kinesis function's bundle", () => {
+    const { pack } = get();
+    const entries = zipEntries(pack.zip);
+    const text = (name: string): string => Buffer.from(entries.find((e) => e.name === name)!.data).toString('utf8');
+    // Strings hyparquet and the compaction plan carry as they are (messages survive minifying).
+    const compactionOnly = ['parquet file invalid', '_state.json'];
+    for (const marker of compactionOnly) {
+      expect(text(COMPACTION_BUNDLE)).toContain(marker);
+      expect(text(BUNDLE)).not.toContain(marker);
+    }
   });
 });
 
@@ -487,14 +502,14 @@ describe.each(JOBS)('the packaged bundle of %s, cold, in a fresh node', (name) =
 });
 
 describe('the packaged compaction function, cold, in a fresh node', () => {
-  it('imports the bundle\'s compact export, lists the Glue partitions and answers the totals', async () => {
+  it('imports its own bundle\'s compact export, lists the Glue partitions and answers the totals', async () => {
     const job = jobs.get('sensor-readings')!;
     const dir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
     const aws = await startFakeAws({ tables: { [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket: 'bundle-test' }).Properties.TableInput } });
     try {
       await unpack(packaged.get('sensor-readings')!.zip, dir);
       const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
-      const run = await runNode([INVOKE_BUNDLE, BUNDLE, 'compact'], {
+      const run = await runNode([INVOKE_BUNDLE, COMPACTION_BUNDLE, 'compact'], {
         cwd: dir,
         stdin: JSON.stringify(scheduled),
         env: lambdaEnv({ home: dir, endpoint: aws.endpoint, bucket: 'bundle-test', job }),

@@ -72,7 +72,7 @@ const defaultAdapters = async (): Promise<HandlerAdapters> => {
  *
  * @example
  * ```ts
- * // the job's bundle (bundle-entry.ts)
+ * // the compaction function's bundle (compaction-entry.ts)
  * export const compact = createCompactionHandler(job);
  * ```
  */
