@@ -188,6 +188,7 @@ export function renderReport(r: BenchResults): string {
       'Targets',
       ['target', 'goal', 'measured', 'met'],
       r.targets.map((t) => [t.target, right(t.goal), right(t.measured), t.met ? 'yes' : 'NO']),
+      r.targets.filter((t) => t.why !== undefined).map((t) => `${t.target}: ${t.why}.`),
     ),
   );
 

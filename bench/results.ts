@@ -26,6 +26,8 @@ export interface TargetCheck {
   readonly goal: string;
   readonly measured: string;
   readonly met: boolean;
+  /** For a missed target: what this run's own figures say stands in the way. */
+  readonly why?: string;
 }
 
 /** Everything one `npm run bench` measured: what `--json` writes. */

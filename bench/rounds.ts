@@ -6,7 +6,7 @@ export interface RoundOptions {
   readonly warmups: number;
 }
 
-export const DEFAULT_ROUNDS: RoundOptions = { rounds: 7, warmups: 2 };
+export const DEFAULT_ROUNDS: RoundOptions = { rounds: 11, warmups: 3 };
 
 /** One measured task: a name and one round of work (one whole batch). */
 export interface RoundTask {

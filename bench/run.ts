@@ -24,7 +24,7 @@ import { firstRecords, largestDeliverable, workloads, type Workload } from './wo
 /** A trickle stream's batch: what a cold container most often meets first. */
 const SMALL_BATCH = 100;
 /** Fresh processes per cold-start figure (after one unmeasured spawn). */
-const DEFAULT_SPAWNS = 5;
+const DEFAULT_SPAWNS = 9;
 /** Invocations in the memory child: the first is a cold container's, the rest show a warm one. */
 const RSS_INVOCATIONS = 3;
 
@@ -113,7 +113,7 @@ const results: BenchResults = {
   prices: PRICES,
   lambdaMemoryMb: LAMBDA_MEMORY_MB,
   cost: costPerGbOfJson(wholePaths, { meanRecordBytes: clean.jsonBytes / clean.userRecords }),
-  targets: checkTargets({ wholePaths, parquet, coldStarts, peakRss }),
+  targets: checkTargets({ stages, wholePaths, parquet, coldStarts, peakRss }),
 };
 console.log(`\n${renderReport(results)}`);
 if (args.json) console.log(`\nresults written to ${await writeResults(results)}`);

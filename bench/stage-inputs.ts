@@ -9,8 +9,6 @@ import type { Workload } from './workload.ts';
  * it, so every stage is timed on exactly its own input and nothing else.
  */
 export interface StageInputs {
-  /** Base64 `kinesis.data` strings of the Lambda event. */
-  readonly base64: readonly string[];
   /** Record bytes after base64. */
   readonly bytes: readonly Uint8Array[];
   /** Parsed JSON documents. */
@@ -38,7 +36,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function stageInputs(job: Job, workload: Workload): StageInputs {
   if (workload.kinesisRecords !== workload.userRecords) throw new Error('stage inputs come from a batch of plain (not KPL-aggregated) records');
-  const base64 = workload.event.Records.map((r) => r.kinesis.data);
   const bytes = workload.records.map((r) => r.data);
   const documents = bytes.map((b) => JSON.parse(utf8.decode(b)) as unknown);
   const values = documents.map((d, i) => {
@@ -56,5 +53,5 @@ export function stageInputs(job: Job, workload: Workload): StageInputs {
   const run = compileSteps(job.steps.ops, (value) => outputs.push(value));
   values.forEach((v, i) => run(v, metas[i]!));
   const rows = outputs.map((o) => job.output.rows.parse(o) as Record<string, unknown>);
-  return { base64, bytes, documents, values, metas, outputs, rows, table: rowsToArrowTable(rows, job.output.dataColumns) };
+  return { bytes, documents, values, metas, outputs, rows, table: rowsToArrowTable(rows, job.output.dataColumns) };
 }
