@@ -1,7 +1,7 @@
 import { RecordBatch, Struct, Table, makeData, type Data } from 'apache-arrow';
 import type { Column, ColumnType } from '../schema/column-model.ts';
 import { arrowSchema } from '../schema/arrow-schema.ts';
-import { columnBuilder, type ColumnBuilder } from './column-builder.ts';
+import { columnBuilder, type ColumnBuilder, type ColumnBuilderOptions } from './column-builder.ts';
 import { fieldAppender } from './field-appender.ts';
 
 /**
@@ -18,7 +18,7 @@ import { fieldAppender } from './field-appender.ts';
  * ```
  */
 export function columnData(values: readonly unknown[], type: ColumnType): Data {
-  const builder = columnBuilder(type);
+  const builder = columnBuilder(type, { capacity: values.length });
   for (let i = 0; i < values.length; i++) builder.append(values[i]);
   return builder.finish();
 }
@@ -39,13 +39,13 @@ export interface TableBuilder {
  *
  * @example
  * ```ts
- * const t = tableBuilder(job.output.dataColumns);
+ * const t = tableBuilder(job.output.dataColumns, { capacity: rows.length });
  * for (const row of rows) t.appendRow(row);
  * const bytes = encodeParquet(t.finish(), { compression: 'zstd' });
  * ```
  */
-export function tableBuilder(columns: readonly Column[]): TableBuilder {
-  const builders: ColumnBuilder[] = columns.map((c) => columnBuilder(c.type));
+export function tableBuilder(columns: readonly Column[], options: ColumnBuilderOptions = {}): TableBuilder {
+  const builders: ColumnBuilder[] = columns.map((c) => columnBuilder(c.type, options));
   const appendFields = fieldAppender(
     columns.map((c) => c.name),
     builders,
@@ -82,11 +82,8 @@ function tableOf(columns: readonly Column[], length: number, children: Data[]): 
  * ```
  */
 export function rowsToArrowTable(rows: readonly Record<string, unknown>[], columns: readonly Column[]): Table {
-  const children = columns.map((column) => {
-    const builder = columnBuilder(column.type);
-    const name = column.name;
-    for (let i = 0; i < rows.length; i++) builder.append(rows[i]![name]);
-    return builder.finish();
-  });
-  return tableOf(columns, rows.length, children);
+  // Row by row through the generated field appender: a column-by-column loop would read each field by a computed name.
+  const table = tableBuilder(columns, { capacity: rows.length });
+  for (let i = 0; i < rows.length; i++) table.appendRow(rows[i]!);
+  return table.finish();
 }

@@ -29,7 +29,20 @@ export interface ColumnBuilder {
   finish(): Data;
 }
 
-type Builder<K extends ColumnKind> = (type: Extract<ColumnType, { kind: K }>) => ColumnBuilder;
+/**
+ * Options of {@link columnBuilder}.
+ *
+ * @example
+ * ```ts
+ * const options: ColumnBuilderOptions = { capacity: records.length };
+ * ```
+ */
+export interface ColumnBuilderOptions {
+  /** Values expected: arrays start this large, so a batch's column is not copied as it grows. */
+  readonly capacity?: number;
+}
+
+type Builder<K extends ColumnKind> = (type: Extract<ColumnType, { kind: K }>, capacity: number) => ColumnBuilder;
 
 const INITIAL_CAPACITY = 1024;
 const TWO_TO_32 = 4_294_967_296;
@@ -123,12 +136,16 @@ function timestampMillis(value: unknown): number {
 class Int64Builder implements ColumnBuilder {
   private length = 0;
   private readonly validity = new Validity();
-  private values = new BigInt64Array(INITIAL_CAPACITY);
-  private halves = new Int32Array(this.values.buffer);
+  private values: BigInt64Array;
+  private halves: Int32Array;
   constructor(
     private readonly type: Int64 | Timestamp,
     private readonly toNumber: (value: unknown) => unknown,
-  ) {}
+    capacity: number,
+  ) {
+    this.values = new BigInt64Array(capacity);
+    this.halves = new Int32Array(this.values.buffer);
+  }
 
   append(value: unknown): void {
     const i = this.length++;
@@ -161,7 +178,10 @@ class Int64Builder implements ColumnBuilder {
 class BoolBuilder implements ColumnBuilder {
   private length = 0;
   private readonly validity = new Validity();
-  private bits = new Uint8Array(INITIAL_CAPACITY >> 3);
+  private bits: Uint8Array;
+  constructor(capacity: number) {
+    this.bits = new Uint8Array((capacity + 7) >> 3);
+  }
 
   append(value: unknown): void {
     const i = this.length++;
@@ -222,12 +242,15 @@ class Utf8Builder implements ColumnBuilder {
 class DictionaryBuilder implements ColumnBuilder {
   private length = 0;
   private readonly validity = new Validity();
-  private indices = new Int32Array(INITIAL_CAPACITY);
+  private indices: Int32Array;
   private readonly positions = new Map<string, number>();
   private readonly dictionary: string[] = [];
   // Rows of a batch often repeat the last value (a device's readings come together): found again without hashing.
   private lastText: string | undefined;
   private lastIndex = 0;
+  constructor(capacity: number) {
+    this.indices = new Int32Array(capacity);
+  }
 
   append(value: unknown): void {
     const i = this.length++;
@@ -273,8 +296,11 @@ class StructBuilder implements ColumnBuilder {
   private readonly validity = new Validity();
   private readonly fields: readonly ColumnBuilder[];
   private readonly appendFields: FieldAppender;
-  constructor(private readonly type: Extract<ColumnType, { kind: 'struct' }>) {
-    this.fields = type.fields.map((f) => columnBuilder(f.type));
+  constructor(
+    private readonly type: Extract<ColumnType, { kind: 'struct' }>,
+    capacity: number,
+  ) {
+    this.fields = type.fields.map((f) => columnBuilder(f.type, { capacity }));
     this.appendFields = fieldAppender(
       type.fields.map((f) => f.name),
       this.fields,
@@ -334,13 +360,13 @@ function prepareNested(value: unknown, type: ColumnType): unknown {
 }
 
 const builders: { readonly [K in ColumnKind]: Builder<K> } = {
-  string: (type) => (type.dictionary ? new DictionaryBuilder() : new Utf8Builder()),
-  double: () => new NumberBuilder(new Float64(), new Float64Array(INITIAL_CAPACITY)),
-  int32: () => new NumberBuilder(new Int32(), new Int32Array(INITIAL_CAPACITY)),
-  int64: () => new Int64Builder(new Int64(), integer),
-  boolean: () => new BoolBuilder(),
-  timestamp: () => new Int64Builder(new Timestamp(TimeUnit.MILLISECOND, 'UTC'), timestampMillis),
-  struct: (type) => new StructBuilder(type),
+  string: (type, capacity) => (type.dictionary ? new DictionaryBuilder(capacity) : new Utf8Builder()),
+  double: (_, capacity) => new NumberBuilder(new Float64(), new Float64Array(capacity)),
+  int32: (_, capacity) => new NumberBuilder(new Int32(), new Int32Array(capacity)),
+  int64: (_, capacity) => new Int64Builder(new Int64(), integer, capacity),
+  boolean: (_, capacity) => new BoolBuilder(capacity),
+  timestamp: (_, capacity) => new Int64Builder(new Timestamp(TimeUnit.MILLISECOND, 'UTC'), timestampMillis, capacity),
+  struct: (type, capacity) => new StructBuilder(type, capacity),
   list: (type) => new ListBuilder(type),
 };
 
@@ -355,6 +381,8 @@ const builders: { readonly [K in ColumnKind]: Builder<K> } = {
  * b.finish().nullCount; // 1
  * ```
  */
-export function columnBuilder(type: ColumnType): ColumnBuilder {
-  return (builders[type.kind] as (t: ColumnType) => ColumnBuilder)(type);
+export function columnBuilder(type: ColumnType, options: ColumnBuilderOptions = {}): ColumnBuilder {
+  // At least one slot: growing doubles the length, which must not stay at zero.
+  const capacity = Math.max(1, options.capacity ?? INITIAL_CAPACITY);
+  return (builders[type.kind] as (t: ColumnType, capacity: number) => ColumnBuilder)(type, capacity);
 }

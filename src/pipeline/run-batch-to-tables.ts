@@ -42,9 +42,11 @@ export interface TableBatchOutput {
  */
 export function runBatchToTables(job: Job, records: readonly StreamRecord[]): TableBatchOutput {
   const columns = job.output.dataColumns;
+  let opened = 0;
   const collector: RowCollector<TableBuilder> = {
     columnsOnly: true,
-    open: () => tableBuilder(columns),
+    // Most batches fill one file: the first is sized for the whole batch, later ones (other partitions, rejects) grow as needed.
+    open: () => tableBuilder(columns, opened++ === 0 ? { capacity: records.length } : {}),
     add: (table, row) => table.appendRow(row),
   };
   const out = processBatch(job, records, collector);
