@@ -9,6 +9,7 @@ import { parseDeviceTime } from '../src/schema/device-time.ts';
 import { rowValidator } from '../src/pipeline/row-validator.ts';
 import { recordsOfEvent } from '../src/runtime/lambda/kinesis-event.ts';
 import { recordDecoder } from '../src/source/record-decoder.ts';
+import { naiveFloor } from './naive-floor.ts';
 import { medianMs, type RoundOptions, type RoundTask } from './rounds.ts';
 import type { StageInputs } from './stage-inputs.ts';
 import { throughput, type Throughput } from './throughput.ts';
@@ -20,6 +21,7 @@ import type { Workload } from './workload.ts';
  * by what they are rather than by their printed name.
  */
 export const StageRole = {
+  NaiveFloor: 'naive-floor',
   EventRecords: 'event-records',
   Decode: 'decode',
   ParquetEncode: 'parquet-encode',
@@ -139,6 +141,12 @@ function stageTasks(job: Job, workload: Workload, inputs: StageInputs): Array<Ro
       name: 'runBatch (pure pipeline)',
       what: 'KPL check, compiled decode, steps, compiled row check, partitions, rows kept as objects; no Arrow, no I/O',
       fn: () => runBatch(job, workload.records).rows,
+    },
+    {
+      name: 'naive floor: base64 + JSON.parse',
+      what: "naiveFloor(event): Buffer.from(kinesis.data, 'base64') + JSON.parse per record, nothing checked, nothing kept",
+      role: StageRole.NaiveFloor,
+      fn: () => naiveFloor(workload.event),
     },
     {
       name: 'runBatchToTables',

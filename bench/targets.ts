@@ -32,7 +32,7 @@ export function checkTargets(run: {
   readonly peakRss: readonly PeakRssResult[];
 }): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const ceiling = floorCeiling(run.stages, run.wholePaths[0]);
+  const ceiling = floorCeiling(run.stages);
   for (const w of run.wholePaths) {
     if (w.floorRatio === undefined) continue;
     const met = w.floorRatio >= TARGETS.floorRatio;
@@ -44,12 +44,26 @@ export function checkTargets(run: {
       ...(met || !ceiling ? {} : { why: ceiling }),
     });
   }
-  checks.push({
-    target: 'sluice Parquet writing / parquetjs (as shipped)',
-    goal: `>= ${TARGETS.parquetjsRatio}x`,
-    measured: `${run.parquet.asShippedRatio.toFixed(1)}x`,
-    met: run.parquet.asShippedRatio >= TARGETS.parquetjsRatio,
-  });
+  // Both sides with SNAPPY is the like-for-like figure (parquetjs has no ZSTD); as shipped,
+  // sluice also pays for ZSTD's smaller files, so that figure is checked and shown too.
+  const zstdOverSnappy = run.parquet.sameCodecRatio / run.parquet.asShippedRatio;
+  checks.push(
+    {
+      target: 'sluice Parquet writing / parquetjs (same codec: SNAPPY)',
+      goal: `>= ${TARGETS.parquetjsRatio}x`,
+      measured: `${run.parquet.sameCodecRatio.toFixed(1)}x`,
+      met: run.parquet.sameCodecRatio >= TARGETS.parquetjsRatio,
+    },
+    {
+      target: 'sluice Parquet writing / parquetjs (as shipped: ZSTD vs SNAPPY)',
+      goal: `>= ${TARGETS.parquetjsRatio}x`,
+      measured: `${run.parquet.asShippedRatio.toFixed(1)}x`,
+      met: run.parquet.asShippedRatio >= TARGETS.parquetjsRatio,
+      ...(run.parquet.asShippedRatio >= TARGETS.parquetjsRatio
+        ? {}
+        : { why: `sluice's ZSTD takes ${zstdOverSnappy.toFixed(1)}x its SNAPPY time for files ${sizeSaving(run.parquet)} smaller; parquetjs cannot write ZSTD at all` }),
+    },
+  );
   const warm = run.wholePaths[0];
   for (const c of run.coldStarts) {
     const met = c.wallMs < TARGETS.coldStartMs;
@@ -80,18 +94,24 @@ export function checkTargets(run: {
   return checks;
 }
 
+/** How much smaller sluice's ZSTD file is than its SNAPPY one, as a percentage. */
+function sizeSaving(parquet: ParquetComparison): string {
+  const size = (name: string): number | undefined => parquet.writers.find((w) => w.name === name)?.bytes;
+  const [zstd, snappy] = [size('sluice ZSTD'), size('sluice SNAPPY')];
+  return zstd === undefined || snappy === undefined ? 'much' : `${((1 - zstd / snappy) * 100).toFixed(0)} %`;
+}
+
 /**
  * The best whole / floor the path could reach with this run's stage times if steps, row
  * checks, columns and file writes cost nothing: the floor over what the handler cannot skip
- * (the event's records, decoding them, encoding the Parquet).
+ * (the event's records, decoding them, encoding the Parquet), all from the same interleaved rounds.
  */
-function floorCeiling(stages: readonly StageResult[], clean: WholePathResult | undefined): string | undefined {
+function floorCeiling(stages: readonly StageResult[]): string | undefined {
   const ms = (role: StageRole): number | undefined => stages.find((s) => s.role === role)?.throughput.ms;
-  const [records, decode, encode] = [ms(StageRole.EventRecords), ms(StageRole.Decode), ms(StageRole.ParquetEncode)];
-  const floor = clean?.floor?.ms;
-  if (records === undefined || decode === undefined || encode === undefined || floor === undefined) return undefined;
+  const [floor, records, decode, encode] = [ms(StageRole.NaiveFloor), ms(StageRole.EventRecords), ms(StageRole.Decode), ms(StageRole.ParquetEncode)];
+  if (floor === undefined || records === undefined || decode === undefined || encode === undefined) return undefined;
   return (
-    `the floor is ${floor.toFixed(0)} ms per batch; event records (${records.toFixed(0)} ms) + decode (${decode.toFixed(0)} ms) + ` +
+    `in the stage rounds the floor takes ${floor.toFixed(0)} ms per batch; event records (${records.toFixed(0)} ms) + decode (${decode.toFixed(0)} ms) + ` +
     `Parquet encode (${encode.toFixed(0)} ms) alone allow at most ${(floor / (records + decode + encode)).toFixed(2)}, ` +
     `even if everything else were free; Parquet encoding alone is ${((encode / floor) * 100).toFixed(0)} % of the floor`
   );
