@@ -9,7 +9,7 @@
 import { parquetWasmCompiled } from '../../src/runtime/lambda/parquet-wasm-beside-bundle.ts';
 import job from '../../jobs/sensor-readings.ts';
 import { parquetModule } from '../../src/format/parquet-wasm-module.ts';
-import { createKinesisHandler } from '../../src/runtime/lambda/kinesis-handler.ts';
+import { createKinesisHandler, PrepareAdapters } from '../../src/runtime/lambda/kinesis-handler.ts';
 import { LocalFolderStore } from '../../src/store/local-folder-store.ts';
 import { noopCatalog } from '../noop-catalog.ts';
 
@@ -19,6 +19,7 @@ if (!warehouse) throw new Error('SLUICE_BENCH_WAREHOUSE is not set: the bench se
 
 export const handler = createKinesisHandler(job, {
   adapters: () => ({ store: new LocalFolderStore({ root: warehouse }), catalog: noopCatalog }),
+  prepare: PrepareAdapters.AtInit,
 });
 
 /**

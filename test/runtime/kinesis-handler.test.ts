@@ -4,7 +4,7 @@ import job from '../../jobs/sensor-readings.ts';
 import type { Catalog, PartitionDescriptor } from '../../src/catalog/catalog.ts';
 import { ObjectStoreError } from '../../src/errors.ts';
 import { eventOfRecords, recordsOfEvent } from '../../src/runtime/lambda/kinesis-event.ts';
-import { createKinesisHandler } from '../../src/runtime/lambda/kinesis-handler.ts';
+import { createKinesisHandler, PrepareAdapters } from '../../src/runtime/lambda/kinesis-handler.ts';
 import { MemoryObjectStore } from '../../src/store/memory-object-store.ts';
 import { kplAggregate } from '../helpers/kpl.ts';
 import { senseHat, streamRecords } from '../helpers/records.ts';
@@ -101,6 +101,29 @@ describe('Kinesis Lambda handler', () => {
     });
     expect((await handler(eventOfRecords(records, SOURCE))).batchItemFailures).toHaveLength(1);
     expect((await handler(eventOfRecords(records, SOURCE))).batchItemFailures).toHaveLength(0);
+  });
+
+  it('builds its adapters as it is created when asked to (Lambda init), and the first invocation retries a failure there', async () => {
+    let attempts = 0;
+    const errors: unknown[] = [];
+    const handler = createKinesisHandler(job, {
+      adapters: () => {
+        if (++attempts === 1) throw new Error('credentials not ready');
+        return { store: new MemoryObjectStore(), catalog: catalogDouble() };
+      },
+      prepare: PrepareAdapters.AtInit,
+      onError: (e) => errors.push(e),
+    });
+    expect(attempts).toBe(1);
+    expect((await handler(eventOfRecords(records, SOURCE))).batchItemFailures).toHaveLength(0);
+    expect(attempts).toBe(2);
+    expect(errors).toEqual([]);
+
+    let built = 0;
+    const ready = createKinesisHandler(job, { adapters: () => (built++, { store: new MemoryObjectStore(), catalog: catalogDouble() }), prepare: PrepareAdapters.AtInit });
+    expect(built).toBe(1);
+    expect((await ready(eventOfRecords(records, SOURCE))).batchItemFailures).toHaveLength(0);
+    expect(built).toBe(1);
   });
 
   it('de-aggregates KPL records arriving in a Lambda event', async () => {

@@ -17,10 +17,10 @@
  */
 import { parquetWasmCompiled } from './parquet-wasm-beside-bundle.ts';
 import job from 'sluice:job';
-import { createKinesisHandler } from './kinesis-handler.ts';
+import { createKinesisHandler, PrepareAdapters } from './kinesis-handler.ts';
 import { createRejectsPublisher } from './rejects-metric.ts';
 
-/** The job's Kinesis handler, with S3 and Glue from the function's environment. */
-export const handler = createKinesisHandler(job, { onBatch: createRejectsPublisher({ job: job.name }) });
+/** The job's Kinesis handler, with S3 and Glue from the function's environment, set up during init. */
+export const handler = createKinesisHandler(job, { onBatch: createRejectsPublisher({ job: job.name }), prepare: PrepareAdapters.AtInit });
 
 await parquetWasmCompiled;

@@ -8,7 +8,7 @@
  * export const handler = createKinesisHandler(job);
  * ```
  */
-export { createKinesisHandler, type HandlerAdapters, type KinesisHandler, type KinesisHandlerOptions } from './kinesis-handler.ts';
+export { createKinesisHandler, PrepareAdapters, type HandlerAdapters, type KinesisHandler, type KinesisHandlerOptions } from './kinesis-handler.ts';
 export { awsAdaptersFromEnvironment, HandlerEnvironment } from './aws-adapters.ts';
 export {
   createCompactionHandler,

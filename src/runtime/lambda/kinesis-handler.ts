@@ -12,13 +12,29 @@ export interface HandlerAdapters {
   readonly catalog: Catalog;
 }
 
+/**
+ * When a handler builds its adapters: while the module loads (Lambda's init phase, which it
+ * may run before any event arrives), or on its first batch.
+ */
+export const PrepareAdapters = {
+  AtInit: 'at-init',
+  OnFirstBatch: 'on-first-batch',
+} as const;
+export type PrepareAdapters = (typeof PrepareAdapters)[keyof typeof PrepareAdapters];
+
 export interface KinesisHandlerOptions {
   /**
-   * Builds the adapters once per container, on the first invocation (SDK clients are
-   * created once and reused by warm invocations). Defaults to S3 and Glue from the
-   * environment the stack sets (`SLUICE_BUCKET`, ...).
+   * Builds the adapters once per container (SDK clients are created once and reused by warm
+   * invocations). Defaults to S3 and Glue from the environment the stack sets (`SLUICE_BUCKET`, ...).
    */
   readonly adapters?: () => HandlerAdapters | Promise<HandlerAdapters>;
+  /**
+   * `on-first-batch` (default) or `at-init`: build the adapters as the handler is created,
+   * so a deployed function loads and sets up the SDK during Lambda's init phase rather than
+   * in its first invocation. A failure then is not lost: the first invocation tries again
+   * and reports it.
+   */
+  readonly prepare?: PrepareAdapters;
   /** Called after a committed batch (metrics, tests). */
   readonly onBatch?: (report: BatchReport) => void;
   /** Called when a batch fails, before the handler reports it; logs to CloudWatch (JSON) unless given. */
@@ -48,15 +64,30 @@ const defaultAdapters = async (): Promise<HandlerAdapters> => {
  * ```
  */
 export function createKinesisHandler(job: Job, options: KinesisHandlerOptions = {}): KinesisHandler {
-  let processor: Promise<BatchProcessor> | undefined;
-  const processorOnce = (): Promise<BatchProcessor> =>
-    (processor ??= Promise.resolve((options.adapters ?? defaultAdapters)()).then((adapters) =>
+  // Built inside the executor: an adapters function that throws rejects, at init as on a batch.
+  const build = (): Promise<BatchProcessor> =>
+    new Promise<HandlerAdapters>((resolve) => resolve((options.adapters ?? defaultAdapters)())).then((adapters) =>
       createBatchProcessor({ job, store: adapters.store, catalog: adapters.catalog }),
-    )).catch((error: unknown) => {
+    );
+  let processor: Promise<BatchProcessor> | undefined;
+  // A failure at init is not reported there: the first invocation makes an attempt of its own and reports that.
+  let initAttempt: Promise<BatchProcessor> | undefined;
+  if (options.prepare === PrepareAdapters.AtInit) {
+    processor = initAttempt = build();
+    initAttempt.catch(() => undefined);
+  }
+  const processorOnce = async (): Promise<BatchProcessor> => {
+    const attempt = (processor ??= build());
+    try {
+      return await attempt;
+    } catch (error) {
       // A failed cold start must not poison the container: the next invocation tries again.
-      processor = undefined;
-      throw error;
-    });
+      if (processor === attempt) processor = undefined;
+      if (attempt !== initAttempt) throw error;
+      initAttempt = undefined;
+      return processorOnce();
+    }
+  };
 
   return async (event) => {
     const records = recordsOfEvent(event);
