@@ -1,8 +1,6 @@
 import type { ViewDefinition } from '../catalog/query-engine.ts';
 import type { Job } from '../job/define-job.ts';
-import { aggregateViewSelect, quoteIdentifier, SqlDialect } from './view-sql.ts';
-
-const quote = quoteIdentifier;
+import { aggregateViewSelect, quoteIdentifier as quote, SqlDialect } from './view-sql.ts';
 
 /**
  * The merged views of the aggregate jobs among `jobs`, for the local query engine.

@@ -1,7 +1,5 @@
 import type { Job } from '../job/define-job.ts';
-import { aggregateViewSelect, quoteIdentifier, SqlDialect } from './view-sql.ts';
-
-const quote = quoteIdentifier;
+import { aggregateViewSelect, quoteIdentifier as quote, SqlDialect } from './view-sql.ts';
 
 /**
  * The Athena `CREATE OR REPLACE VIEW` of an aggregate job's merged view, or `undefined`

@@ -21,7 +21,6 @@ export { SqlDialect };
  * ```
  */
 export const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-const quote = quoteIdentifier;
 
 interface DialectSql {
   /** The window's exclusive end from its start. */
@@ -38,7 +37,7 @@ type PlainMerge = (m: ResolvedMeasure) => string;
 /** A measure merged by its own subquery (a sketch), joined back to the group. */
 type SketchMerge = (m: ResolvedMeasure, options: { dialect: SqlDialect; from: string; groupBy: readonly string[] }) => string;
 
-const col = (name: string) => `p.${quote(name)}`;
+const col = (name: string) => `p.${quoteIdentifier(name)}`;
 
 const merges: { readonly [K in MeasureKind]: { readonly plain: PlainMerge } | { readonly sketch: SketchMerge } } = {
   count: { plain: (m) => `CAST(SUM(${col(m.name)}) AS BIGINT)` },
@@ -51,16 +50,16 @@ const merges: { readonly [K in MeasureKind]: { readonly plain: PlainMerge } | { 
   },
   approx_distinct: {
     sketch: (m, o) =>
-      distinctMergeSql({ ...o, hashes: quote(stateColumnNames.hashes(m.name)), k: DISTINCT_SKETCH_SIZE, as: quote(m.name) }),
+      distinctMergeSql({ ...o, hashes: quoteIdentifier(stateColumnNames.hashes(m.name)), k: DISTINCT_SKETCH_SIZE, as: quoteIdentifier(m.name) }),
   },
   approx_percentile: {
     sketch: (m, o) =>
       quantileMergeSql({
         ...o,
-        values: quote(stateColumnNames.values(m.name)),
-        counts: quote(stateColumnNames.counts(m.name)),
+        values: quoteIdentifier(stateColumnNames.values(m.name)),
+        counts: quoteIdentifier(stateColumnNames.counts(m.name)),
         q: m.quantile!,
-        as: quote(m.name),
+        as: quoteIdentifier(m.name),
       }),
   },
 };
@@ -77,13 +76,13 @@ const merges: { readonly [K in MeasureKind]: { readonly plain: PlainMerge } | { 
  */
 export function aggregateViewSelect(options: { aggregate: ResolvedAggregate; dialect: SqlDialect; partials: string }): string {
   const { aggregate, dialect } = options;
-  const keys = ['window_start', ...aggregate.groupBy.map((c) => c.name)].map(quote);
+  const keys = ['window_start', ...aggregate.groupBy.map((c) => c.name)].map(quoteIdentifier);
   const plain: string[] = [];
   const sketches: Array<{ alias: string; measure: ResolvedMeasure; sql: string }> = [];
   for (const measure of aggregate.measures) {
     const merge = merges[measure.kind];
     if ('plain' in merge) {
-      plain.push(`${merge.plain(measure)} AS ${quote(measure.name)}`);
+      plain.push(`${merge.plain(measure)} AS ${quoteIdentifier(measure.name)}`);
     } else {
       const alias = `s${sketches.length}`;
       sketches.push({ alias, measure, sql: merge.sketch(measure, { dialect, from: 'p', groupBy: keys }) });
@@ -96,10 +95,10 @@ export function aggregateViewSelect(options: { aggregate: ResolvedAggregate; dia
   ];
   const sketchOf = new Map(sketches.map((s) => [s.measure.name, s.alias]));
   const select = [
-    `b.${quote('window_start')}`,
-    `${dialects[dialect].windowEnd(`b.${quote('window_start')}`, aggregate.windowMs / 1000)} AS ${quote('window_end')}`,
-    ...aggregate.groupBy.map((c) => `b.${quote(c.name)}`),
-    ...aggregate.measures.map((m) => `${sketchOf.get(m.name) ?? 'b'}.${quote(m.name)}`),
+    `b.${quoteIdentifier('window_start')}`,
+    `${dialects[dialect].windowEnd(`b.${quoteIdentifier('window_start')}`, aggregate.windowMs / 1000)} AS ${quoteIdentifier('window_end')}`,
+    ...aggregate.groupBy.map((c) => `b.${quoteIdentifier(c.name)}`),
+    ...aggregate.measures.map((m) => `${sketchOf.get(m.name) ?? 'b'}.${quoteIdentifier(m.name)}`),
   ];
   // Group keys may be NULL: IS NOT DISTINCT FROM joins a NULL group to itself, as GROUP BY made it one group.
   const joins = sketches.map(

@@ -58,7 +58,6 @@ const WINDOW_MS = 300_000;
 const BASE = Date.parse('2026-11-23T00:00:00Z');
 const encoder = new TextEncoder();
 
-
 interface Input {
   readonly device: string;
   readonly at: number;
@@ -196,7 +195,6 @@ async function check(s: Scenario, mutation: { renameKey?: (key: string) => strin
     expect(Math.abs(median - e.median) <= 0.01 * Math.abs(e.median) + 1e-12, `median ${median} within 1 % of ${e.median}`).toBe(true);
   }
 }
-
 
 describe('aggregates under a simulated event source mapping', () => {
   it('the merged view equals a single-pass aggregation, for random batchings, failures, crashes and parallelization', async () => {

@@ -20,7 +20,6 @@ import { scenarios, simulateDeliveries, type Scenario } from '../helpers/event-s
 
 const encoder = new TextEncoder();
 
-
 function makeRecords(s: Scenario): { records: StreamRecord[]; valid: Set<string>; bad: Set<string> } {
   const records: StreamRecord[] = [];
   const valid = new Set<string>();
