@@ -5,11 +5,11 @@ import { NOT_HANDLED } from './not-handled.ts';
 export const OMIT: unique symbol = Symbol('sluice.omit');
 
 /**
- * What zod v4's object parsing makes of a key its input lacks, for compiled decoders and row
- * checks: the field's value (a default, or `undefined` kept as a key), `OMIT`, or
- * `NOT_HANDLED` where zod reports an issue. It restates zod's `handlePropertyResult` for an
- * absent key, reading the field's own `optin` / `optout` from zod; `ofUndefined` is what the
- * field's schema gives for `undefined` (a value, or `NOT_HANDLED` when it fails).
+ * What zod v4's object parsing makes of a key its input lacks, for compiled decoders: the
+ * field's value (a default, or `undefined` kept as a key), `OMIT`, or `NOT_HANDLED` where
+ * zod reports an issue. It restates zod's `handlePropertyResult` for an absent key, reading
+ * the field's own `optin` / `optout` from zod; `ofUndefined` is what the field's schema
+ * gives for `undefined` (a value, or `NOT_HANDLED` when it fails).
  *
  * @example
  * ```ts

@@ -3,8 +3,8 @@ import { absentField } from './absent-field.ts';
 import { JsonByte, JsonBytes, KEY_NOT_HANDLED, spelledKey, stringCache, UNKNOWN_KEY } from './json-bytes.ts';
 import { inOrderFields, OUT_OF_ORDER } from './in-order-fields.ts';
 import { objectBuilder } from './object-builder.ts';
-import { NOT_HANDLED, type NotHandled } from './not-handled.ts';
-import { CheckedKind, checkPredicate, hasNoChecks, UNSUPPORTED_CHECK, type ValuePredicate } from './zod-check-predicates.ts';
+import { NOT_HANDLED } from './not-handled.ts';
+import { CheckedKind, hasNoChecks, leafChecks } from './zod-check-predicates.ts';
 
 /**
  * A decoder compiled from a job's input schema (zod v4): it reads the record's UTF-8 JSON
@@ -31,21 +31,12 @@ interface DecoderNode {
 
 type Builder = (schema: AnyZod, def: Def) => DecoderNode | undefined;
 
-const { QUOTE, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, MINUS, NULL_START } = JsonByte;
-const encoder = new TextEncoder();
+const { QUOTE, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, NULL_START } = JsonByte;
 
 const defOf = (schema: AnyZod): Def => schema._zod.def as unknown as Def;
 const failsUndefined = (): unknown => NOT_HANDLED;
 const leaf = (decode: DecoderNode['decode']): DecoderNode => ({ decode, ofUndefined: failsUndefined });
-const isNumberStart = (b: number): boolean => b === MINUS || (b >= 0x30 && b <= 0x39);
-
-/** A leaf's checks, or undefined when they cannot be run exactly (`null`: no checks). */
-function leafChecks(schema: AnyZod, def: Def, kind: CheckedKind): ValuePredicate | null | undefined {
-  if (def['coerce']) return undefined;
-  const check = checkPredicate(schema, kind);
-  if (check === UNSUPPORTED_CHECK) return undefined;
-  return check ?? null;
-}
+const freeze = (value: unknown): unknown => (value === NOT_HANDLED ? value : Object.freeze(value));
 
 /** Wrappers and containers carry no checks of their own here; one that does is left to zod. */
 const wrap =
@@ -56,18 +47,12 @@ const wrap =
     return inner && build(schema, def, inner);
   };
 
-/** A JSON scalar, for enums and literals: any string, number, boolean or null. */
-function scalar(json: JsonBytes): unknown {
-  const b = json.peek();
-  if (b === QUOTE) return json.string();
-  if (isNumberStart(b)) return json.number();
-  if (b === NULL_START) return json.null();
-  return json.boolean();
-}
+/** `z.unknown()` and `z.any()`: any JSON value as JSON.parse builds it; absence is `undefined`. */
+const anyValue: Builder = (schema) => (hasNoChecks(schema) ? { decode: (json) => json.value(), ofUndefined: () => undefined } : undefined);
 
 const builders: Readonly<Record<string, Builder>> = {
-  string: (schema, def) => {
-    const check = leafChecks(schema, def, CheckedKind.String);
+  string: (schema) => {
+    const check = leafChecks(schema, CheckedKind.String);
     if (check === undefined) return undefined;
     const cache = stringCache();
     return leaf((json) => {
@@ -76,11 +61,12 @@ const builders: Readonly<Record<string, Builder>> = {
       return value === NOT_HANDLED || (check !== null && !check(value)) ? NOT_HANDLED : value;
     });
   },
-  number: (schema, def) => {
-    const check = leafChecks(schema, def, CheckedKind.Number);
+  number: (schema) => {
+    const check = leafChecks(schema, CheckedKind.Number);
     if (check === undefined) return undefined;
     return leaf((json) => {
-      if (!isNumberStart(json.peek())) return NOT_HANDLED;
+      json.peek();
+      // Anything but a number at the cursor is NOT_HANDLED from number() itself.
       const value = json.number();
       // zod's number refuses what overflows to Infinity (1e400).
       return value === NOT_HANDLED || !Number.isFinite(value) || (check !== null && !check(value)) ? NOT_HANDLED : value;
@@ -102,8 +88,8 @@ const builders: Readonly<Record<string, Builder>> = {
       : undefined,
   enum: (schema) => oneOf(schema),
   literal: (schema) => oneOf(schema),
-  unknown: (schema) => (hasNoChecks(schema) ? { decode: (json) => json.value(), ofUndefined: () => undefined } : undefined),
-  any: (schema) => (hasNoChecks(schema) ? { decode: (json) => json.value(), ofUndefined: () => undefined } : undefined),
+  unknown: anyValue,
+  any: anyValue,
   optional: wrap((_schema, def, inner) => {
     const innerType = def['innerType'] as AnyZod;
     // .optional() passes absence through, unless its inner schema substitutes a value for it.
@@ -125,17 +111,11 @@ const builders: Readonly<Record<string, Builder>> = {
   // zod's default is not validated by the inner schema: it is returned as it is, fresh from the def's getter.
   default: wrap((_schema, def, inner) => ({ decode: inner.decode, ofUndefined: () => def['defaultValue'] })),
   readonly: wrap((_schema, _def, inner) => ({
-    decode: (json) => {
-      const value = inner.decode(json);
-      return value === NOT_HANDLED ? value : Object.freeze(value);
-    },
-    ofUndefined: () => {
-      const value = inner.ofUndefined();
-      return value === NOT_HANDLED ? value : Object.freeze(value);
-    },
+    decode: (json) => freeze(inner.decode(json)),
+    ofUndefined: () => freeze(inner.ofUndefined()),
   })),
   array: (schema, def) => {
-    const check = leafChecks(schema, def, CheckedKind.Array);
+    const check = leafChecks(schema, CheckedKind.Array);
     const element = compileNode(def['element'] as AnyZod);
     if (check === undefined || !element) return undefined;
     const decodeElement = element.decode;
@@ -164,13 +144,14 @@ function oneOf(schema: AnyZod): DecoderNode | undefined {
   if (!hasNoChecks(schema) || !values) return undefined;
   for (const v of values) if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
   const strings = [...values].filter((v): v is string => typeof v === 'string');
-  const spelled = strings.map((v) => encoder.encode(JSON.stringify(v).slice(1)));
+  const spelled = strings.map(spelledKey);
   return leaf((json) => {
     // Most enum values come spelled plainly: match their bytes and hand out the interned string.
     if (json.peek() === QUOTE) {
       for (let i = 0; i < spelled.length; i++) if (json.literal(spelled[i]!)) return strings[i];
     }
-    const value = scalar(json);
+    // Any other spelling, or another JSON value: an array or object is in no value set either.
+    const value = json.value();
     return value !== NOT_HANDLED && values.has(value as never) ? value : NOT_HANDLED;
   });
 }
@@ -318,7 +299,7 @@ function compile(schema: AnyZod): CompiledDecoder | undefined {
   if (!root) return undefined;
   const json = new JsonBytes();
   const decode = root.decode;
-  return (bytes: Uint8Array): unknown | NotHandled => {
+  return (bytes) => {
     json.reset(bytes);
     const value = decode(json);
     return value === NOT_HANDLED || json.peek() !== -1 ? NOT_HANDLED : value;

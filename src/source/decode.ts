@@ -25,7 +25,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * Decodes one record's bytes and validates the document with `schema`: the generic path,
- * and the reference for every faster one. `runBatch` reads records with `recordDecoder`,
+ * and the reference for every faster one. `processBatch` reads records with `recordDecoder`,
  * whose compiled decoder leaves to this function every record it does not decide itself.
  *
  * @example

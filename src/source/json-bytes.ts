@@ -15,9 +15,13 @@ const PLUS = 0x2b;
 const DOT = 0x2e;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
+/** First letters of true, false and null. */
+const T = 0x74;
+const F = 0x66;
+const N = 0x6e;
 
 /** The bytes compiled decoders look for between tokens (`NULL_START`: the n of null). */
-export const JsonByte = { QUOTE, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, MINUS, NULL_START: 0x6e } as const;
+export const JsonByte = { QUOTE, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, NULL_START: N } as const;
 
 /** A stripped or loose value deeper than this is left to the generic decoder (no stack to spare on a hostile record). */
 const MAX_DEPTH = 256;
@@ -54,9 +58,9 @@ const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 /** Significant digits below 10^15 fit a double's 53-bit mantissa exactly. */
 const MAX_EXACT_DIGITS = 15;
 
-const TRUE = Uint8Array.of(0x74, 0x72, 0x75, 0x65);
-const FALSE = Uint8Array.of(0x66, 0x61, 0x6c, 0x73, 0x65);
-const NULL = Uint8Array.of(0x6e, 0x75, 0x6c, 0x6c);
+const TRUE = Uint8Array.of(T, 0x72, 0x75, 0x65);
+const FALSE = Uint8Array.of(F, 0x61, 0x6c, 0x73, 0x65);
+const NULL = Uint8Array.of(N, 0x75, 0x6c, 0x6c);
 
 /** `String.fromCharCode` takes its arguments on the stack: long strings go in chunks. */
 const CHUNK = 4096;
@@ -109,8 +113,9 @@ function fromCodeUnits(units: readonly number[]): string {
 const encoder = new TextEncoder();
 
 /**
- * How JSON spells `text` between its quotes, as UTF-8 bytes: what {@link JsonBytes.key}
- * compares a document's keys with. Bytes equal to a JSON spelling decode to that text.
+ * How JSON spells `text` between its quotes, as UTF-8 bytes: what {@link JsonBytes.key} and
+ * {@link JsonBytes.literal} compare a document's keys and strings with. Bytes equal to a
+ * JSON spelling decode to that text.
  *
  * @example
  * ```ts
@@ -200,16 +205,15 @@ export class JsonBytes {
   }
 
   /**
-   * Consumes the string at the cursor (after {@link peek} saw the quote) if its bytes after
-   * the opening quote are exactly `spelled` (a known string's JSON spelling, closing quote
-   * included).
+   * Consumes the string at the cursor (after {@link peek} saw the quote) if it is spelled
+   * exactly `spelled` between its quotes (a known string's JSON spelling: see {@link spelledKey}).
    */
   literal(spelled: Uint8Array): boolean {
     const bytes = this.bytes;
     const start = this.pos + 1;
-    if (start + spelled.length > bytes.length) return false;
-    for (let i = 0; i < spelled.length; i++) if (bytes[start + i] !== spelled[i]) return false;
-    this.pos = start + spelled.length;
+    const after = start + spelled.length;
+    if (after >= bytes.length || bytes[after] !== QUOTE || !sameBytes(bytes, start, spelled.length, spelled)) return false;
+    this.pos = after + 1;
     return true;
   }
 
@@ -470,11 +474,6 @@ export class JsonBytes {
     return Number(latin1Slice.call(bytes, start, i));
   }
 
-  /** Checks the number at the cursor is valid JSON and skips it. */
-  private skipNumber(): boolean {
-    return this.number() !== NOT_HANDLED;
-  }
-
   /**
    * Any JSON value at the cursor, built as JSON.parse builds it (later duplicate keys win,
    * in the first one's place). A `__proto__` key is left to the generic decoder: assigning
@@ -484,8 +483,8 @@ export class JsonBytes {
     const b = this.peek();
     if (b === QUOTE) return this.string();
     if (b === MINUS || isDigit(b)) return this.number();
-    if (b === 0x74 || b === 0x66) return this.boolean();
-    if (b === 0x6e) return this.null();
+    if (b === T || b === F) return this.boolean();
+    if (b === N) return this.null();
     if (depth >= MAX_DEPTH) return NOT_HANDLED;
     if (b === OPEN_BRACKET) {
       this.pos++;
@@ -521,9 +520,9 @@ export class JsonBytes {
   skip(depth = 0): boolean {
     const b = this.peek();
     if (b === QUOTE) return this.skipString();
-    if (b === MINUS || isDigit(b)) return this.skipNumber();
-    if (b === 0x74 || b === 0x66) return this.boolean() !== NOT_HANDLED;
-    if (b === 0x6e) return this.word(NULL);
+    if (b === MINUS || isDigit(b)) return this.number() !== NOT_HANDLED;
+    if (b === T || b === F) return this.boolean() !== NOT_HANDLED;
+    if (b === N) return this.word(NULL);
     if (depth >= MAX_DEPTH) return false;
     if (b === OPEN_BRACKET) {
       this.pos++;

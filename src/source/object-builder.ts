@@ -34,8 +34,7 @@ function generated(names: readonly string[], omittable: readonly boolean[]): Obj
         'return o;',
       ].join('\n')
     : `return { ${names.map((_, i) => `${key(i)}: v[${i}]`).join(', ')} };`;
-  const make = new Function('v', 'omit', body) as (values: readonly unknown[], omit: typeof OMIT) => Record<string, unknown>;
-  return (values) => make(values, OMIT);
+  return new Function('omit', `return (v) => {\n${body}\n};`)(OMIT) as ObjectBuilder;
 }
 
 function keyed(names: readonly string[]): ObjectBuilder {

@@ -50,6 +50,9 @@ function zodsOwn(check: ZodCheck): ValuePredicate {
 
 type PredicateOf = (def: CheckDef, check: ZodCheck, kind: CheckedKind) => ValuePredicate | undefined;
 
+/** String-only checks not worth restating (formats, substrings): zod's own. */
+const zodsOwnOnStrings: PredicateOf = (_def, check, kind) => (kind === CheckedKind.String ? zodsOwn(check) : undefined);
+
 const numeric = (kind: CheckedKind, def: CheckDef): number | undefined =>
   kind === CheckedKind.Number && typeof def['value'] === 'number' ? def['value'] : undefined;
 
@@ -89,10 +92,10 @@ const predicates: Readonly<Record<string, PredicateOf>> = {
     const length = lengthOf(kind);
     return kind === CheckedKind.Number ? undefined : (v) => length(v as string, exact, exact * 2) === exact;
   },
-  string_format: (_def, check, kind) => (kind === CheckedKind.String ? zodsOwn(check) : undefined),
-  includes: (_def, check, kind) => (kind === CheckedKind.String ? zodsOwn(check) : undefined),
-  starts_with: (_def, check, kind) => (kind === CheckedKind.String ? zodsOwn(check) : undefined),
-  ends_with: (_def, check, kind) => (kind === CheckedKind.String ? zodsOwn(check) : undefined),
+  string_format: zodsOwnOnStrings,
+  includes: zodsOwnOnStrings,
+  starts_with: zodsOwnOnStrings,
+  ends_with: zodsOwnOnStrings,
 };
 
 /** A check with a `when` of its own runs only where zod would run it. */
@@ -149,4 +152,22 @@ export function checkPredicate(schema: AnyZod, kind: CheckedKind): ValuePredicat
     return (value) => a(value) && b(value);
   }
   return (value) => all.every((p) => p(value));
+}
+
+/**
+ * A leaf schema's checks for a compiled reader: undefined when they cannot be run exactly
+ * (a coercing schema, or a check not restated here), `null` when there are none.
+ *
+ * @example
+ * ```ts
+ * leafChecks(z.string().min(1), CheckedKind.String)?.('');   // false
+ * leafChecks(z.string(), CheckedKind.String);                // null: nothing to check
+ * leafChecks(z.coerce.number(), CheckedKind.Number);         // undefined: left to zod
+ * ```
+ */
+export function leafChecks(schema: AnyZod, kind: CheckedKind): ValuePredicate | null | undefined {
+  if ((schema._zod.def as { coerce?: boolean }).coerce) return undefined;
+  const check = checkPredicate(schema, kind);
+  if (check === UNSUPPORTED_CHECK) return undefined;
+  return check ?? null;
 }
