@@ -1,27 +1,13 @@
 import { RecordBatch, Struct, Table, makeData, type Data } from 'apache-arrow';
-import type { Column, ColumnType } from '../schema/column-model.ts';
+import type { Column } from '../schema/column-model.ts';
 import { arrowSchema } from '../schema/arrow-schema.ts';
 import { columnBuilder, type ColumnBuilder, type ColumnBuilderOptions } from './column-builder.ts';
 import { fieldAppender } from './field-appender.ts';
 
 /**
- * Rows -> Arrow table, column by column, from the declared columns (never from the values).
- * Columns are built by `columnBuilder`, straight into typed arrays and bitmaps.
+ * Rows -> Arrow table, typed from the declared columns (never from the values): each row's
+ * fields are appended to one `columnBuilder` per column.
  */
-
-/**
- * One column's Arrow data from its values (null/undefined = null).
- *
- * @example
- * ```ts
- * columnData([1.5, null], { kind: 'double' }).nullCount; // 1
- * ```
- */
-export function columnData(values: readonly unknown[], type: ColumnType): Data {
-  const builder = columnBuilder(type, { capacity: values.length });
-  for (let i = 0; i < values.length; i++) builder.append(values[i]);
-  return builder.finish();
-}
 
 /** Rows appended one at a time into the columns of one table, then finished once. */
 export interface TableBuilder {

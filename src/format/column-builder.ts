@@ -1,17 +1,4 @@
-import {
-  Bool,
-  Dictionary,
-  Float64,
-  Int32,
-  Int64,
-  Timestamp,
-  TimeUnit,
-  Utf8,
-  makeData,
-  vectorFromArray,
-  type Data,
-  type DataType,
-} from 'apache-arrow';
+import { Utf8, makeData, vectorFromArray, type Data, type DataType } from 'apache-arrow';
 import type { ColumnKind, ColumnType } from '../schema/column-model.ts';
 import { arrowType } from '../schema/arrow-schema.ts';
 import { fieldAppender, type FieldAppender } from './field-appender.ts';
@@ -42,7 +29,8 @@ export interface ColumnBuilderOptions {
   readonly capacity?: number;
 }
 
-type Builder<K extends ColumnKind> = (type: Extract<ColumnType, { kind: K }>, capacity: number) => ColumnBuilder;
+/** A builder of one kind, given the column type, its Arrow type (`arrowType`'s, the schema's own) and the capacity. */
+type Builder<K extends ColumnKind> = (type: Extract<ColumnType, { kind: K }>, arrow: DataType, capacity: number) => ColumnBuilder;
 
 const INITIAL_CAPACITY = 1024;
 const TWO_TO_32 = 4_294_967_296;
@@ -99,7 +87,7 @@ class NumberBuilder implements ColumnBuilder {
   private length = 0;
   private readonly validity = new Validity();
   constructor(
-    private readonly type: Float64 | Int32,
+    private readonly type: DataType,
     private values: Float64Array | Int32Array,
   ) {}
 
@@ -139,7 +127,7 @@ class Int64Builder implements ColumnBuilder {
   private values: BigInt64Array;
   private halves: Int32Array;
   constructor(
-    private readonly type: Int64 | Timestamp,
+    private readonly type: DataType,
     private readonly toNumber: (value: unknown) => unknown,
     capacity: number,
   ) {
@@ -179,7 +167,10 @@ class BoolBuilder implements ColumnBuilder {
   private length = 0;
   private readonly validity = new Validity();
   private bits: Uint8Array;
-  constructor(capacity: number) {
+  constructor(
+    private readonly type: DataType,
+    capacity: number,
+  ) {
     this.bits = new Uint8Array((capacity + 7) >> 3);
   }
 
@@ -195,12 +186,12 @@ class BoolBuilder implements ColumnBuilder {
 
   finish(): Data {
     const { length, validity } = this;
-    return makeData({ type: new Bool(), length, nullCount: validity.nullCount, nullBitmap: validity.bitmap(length), data: this.bits.subarray(0, (length + 7) >> 3) });
+    return makeData({ type: this.type, length, nullCount: validity.nullCount, nullBitmap: validity.bitmap(length), data: this.bits.subarray(0, (length + 7) >> 3) } as never);
   }
 }
 
 /** UTF-8 bytes and offsets of `texts` (null entries are empty). */
-function utf8Data(texts: readonly (string | null)[], nullCount: number, nullBitmap: Uint8Array | undefined): Data<Utf8> {
+function utf8Data(type: DataType, texts: readonly (string | null)[], nullCount: number, nullBitmap: Uint8Array | undefined): Data {
   const offsets = new Int32Array(texts.length + 1);
   let bytes = new Uint8Array(Math.max(64, texts.length * 16));
   let end = 0;
@@ -209,17 +200,18 @@ function utf8Data(texts: readonly (string | null)[], nullCount: number, nullBitm
     if (text !== null && text !== undefined) {
       // A UTF-16 unit encodes to at most 3 bytes.
       const need = end + text.length * 3;
-      if (need > bytes.length) bytes = grown(bytes, Math.max(need, bytes.length * 2));
+      if (need > bytes.length) bytes = grown(bytes, need);
       end += encoder.encodeInto(text, bytes.subarray(end)).written;
     }
     offsets[i + 1] = end;
   }
-  return makeData({ type: new Utf8(), length: texts.length, nullCount, nullBitmap, valueOffsets: offsets, data: bytes.subarray(0, end) });
+  return makeData({ type, length: texts.length, nullCount, nullBitmap, valueOffsets: offsets, data: bytes.subarray(0, end) } as never);
 }
 
 class Utf8Builder implements ColumnBuilder {
   private readonly texts: (string | null)[] = [];
   private readonly validity = new Validity();
+  constructor(private readonly type: DataType) {}
 
   append(value: unknown): void {
     const i = this.texts.length;
@@ -234,7 +226,7 @@ class Utf8Builder implements ColumnBuilder {
 
   finish(): Data {
     const { texts, validity } = this;
-    return utf8Data(texts, validity.nullCount, validity.bitmap(texts.length));
+    return utf8Data(this.type, texts, validity.nullCount, validity.bitmap(texts.length));
   }
 }
 
@@ -248,7 +240,10 @@ class DictionaryBuilder implements ColumnBuilder {
   // Rows of a batch often repeat the last value (a device's readings come together): found again without hashing.
   private lastText: string | undefined;
   private lastIndex = 0;
-  constructor(capacity: number) {
+  constructor(
+    private readonly type: DataType,
+    capacity: number,
+  ) {
     this.indices = new Int32Array(capacity);
   }
 
@@ -280,13 +275,13 @@ class DictionaryBuilder implements ColumnBuilder {
   finish(): Data {
     const { length, validity, dictionary } = this;
     return makeData({
-      type: new Dictionary(new Utf8(), new Int32()),
+      type: this.type,
       length,
       nullCount: validity.nullCount,
       nullBitmap: validity.bitmap(length),
       data: this.indices.subarray(0, length),
-      dictionary: vectorFromArray(dictionary, new Utf8()) as never,
-    });
+      dictionary: vectorFromArray(dictionary, new Utf8()),
+    } as never);
   }
 }
 
@@ -297,7 +292,8 @@ class StructBuilder implements ColumnBuilder {
   private readonly fields: readonly ColumnBuilder[];
   private readonly appendFields: FieldAppender;
   constructor(
-    private readonly type: Extract<ColumnType, { kind: 'struct' }>,
+    type: Extract<ColumnType, { kind: 'struct' }>,
+    private readonly arrow: DataType,
     capacity: number,
   ) {
     this.fields = type.fields.map((f) => columnBuilder(f.type, { capacity }));
@@ -322,21 +318,24 @@ class StructBuilder implements ColumnBuilder {
   finish(): Data {
     const { length, validity } = this;
     const children = this.fields.map((f) => f.finish());
-    return makeData({ type: arrowType(this.type) as never, length, nullCount: validity.nullCount, nullBitmap: validity.bitmap(length), children });
+    return makeData({ type: this.arrow as never, length, nullCount: validity.nullCount, nullBitmap: validity.bitmap(length), children });
   }
 }
 
 /** Lists go through Arrow's own builders, with timestamps and 64-bit integers converted first. */
 class ListBuilder implements ColumnBuilder {
   private readonly values: unknown[] = [];
-  constructor(private readonly type: Extract<ColumnType, { kind: 'list' }>) {}
+  constructor(
+    private readonly type: Extract<ColumnType, { kind: 'list' }>,
+    private readonly arrow: DataType,
+  ) {}
 
   append(value: unknown): void {
     this.values.push(prepareNested(value, this.type));
   }
 
   finish(): Data {
-    return vectorFromArray(this.values, arrowType(this.type) as DataType).data[0]!;
+    return vectorFromArray(this.values, this.arrow).data[0]!;
   }
 }
 
@@ -360,14 +359,14 @@ function prepareNested(value: unknown, type: ColumnType): unknown {
 }
 
 const builders: { readonly [K in ColumnKind]: Builder<K> } = {
-  string: (type, capacity) => (type.dictionary ? new DictionaryBuilder(capacity) : new Utf8Builder()),
-  double: (_, capacity) => new NumberBuilder(new Float64(), new Float64Array(capacity)),
-  int32: (_, capacity) => new NumberBuilder(new Int32(), new Int32Array(capacity)),
-  int64: (_, capacity) => new Int64Builder(new Int64(), integer, capacity),
-  boolean: (_, capacity) => new BoolBuilder(capacity),
-  timestamp: (_, capacity) => new Int64Builder(new Timestamp(TimeUnit.MILLISECOND, 'UTC'), timestampMillis, capacity),
-  struct: (type, capacity) => new StructBuilder(type, capacity),
-  list: (type) => new ListBuilder(type),
+  string: (type, arrow, capacity) => (type.dictionary ? new DictionaryBuilder(arrow, capacity) : new Utf8Builder(arrow)),
+  double: (_, arrow, capacity) => new NumberBuilder(arrow, new Float64Array(capacity)),
+  int32: (_, arrow, capacity) => new NumberBuilder(arrow, new Int32Array(capacity)),
+  int64: (_, arrow, capacity) => new Int64Builder(arrow, integer, capacity),
+  boolean: (_, arrow, capacity) => new BoolBuilder(arrow, capacity),
+  timestamp: (_, arrow, capacity) => new Int64Builder(arrow, timestampMillis, capacity),
+  struct: (type, arrow, capacity) => new StructBuilder(type, arrow, capacity),
+  list: (type, arrow) => new ListBuilder(type, arrow),
 };
 
 /**
@@ -384,5 +383,5 @@ const builders: { readonly [K in ColumnKind]: Builder<K> } = {
 export function columnBuilder(type: ColumnType, options: ColumnBuilderOptions = {}): ColumnBuilder {
   // At least one slot: growing doubles the length, which must not stay at zero.
   const capacity = Math.max(1, options.capacity ?? INITIAL_CAPACITY);
-  return (builders[type.kind] as (t: ColumnType, capacity: number) => ColumnBuilder)(type, capacity);
+  return (builders[type.kind] as (t: ColumnType, arrow: DataType, capacity: number) => ColumnBuilder)(type, arrowType(type), capacity);
 }

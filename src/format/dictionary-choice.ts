@@ -147,17 +147,14 @@ function leafPays(chunks: readonly Data[]): boolean {
   return first.typeId === Type.Dictionary || repeatsEnough(chunks);
 }
 
+const isNested = (chunk: Data | undefined): chunk is Data => chunk !== undefined && (chunk.typeId === Type.Struct || chunk.typeId === Type.List);
+
 /** Whether any leaf under these nested chunks pays for a dictionary. */
 function nestedPays(chunks: readonly Data[]): boolean {
   const first = chunks[0];
-  if (!first) return false;
-  if (first.typeId === Type.Struct || first.typeId === Type.List) {
-    return first.children.some((_, i) => nestedPays(chunks.map((c) => c.children[i]!)));
-  }
+  if (isNested(first)) return first.children.some((_, i) => nestedPays(chunks.map((c) => c.children[i]!)));
   return leafPays(chunks);
 }
-
-const isNested = (chunk: Data | undefined): boolean => chunk !== undefined && (chunk.typeId === Type.Struct || chunk.typeId === Type.List);
 
 /**
  * The dictionary setting of each column of `table`, from its values.

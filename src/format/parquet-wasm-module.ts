@@ -4,27 +4,15 @@ import { fileURLToPath } from 'node:url';
 import * as parquetWasm from 'parquet-wasm/esm';
 
 /**
- * Loads parquet-wasm once per process, from the `.wasm` in the package (unbundled), from a
- * file named with `useParquetWasmFile` (a Lambda bundle ships it beside itself), or from
- * bytes handed over. Bundles ship a file rather than inline bytes: inlined, the 4.9 MB of
- * wasm became 6.6 MB of base64 that V8 scanned and decoded at every cold start.
+ * Loads parquet-wasm once per process, from the `.wasm` in the package (unbundled) or from a
+ * file named with `useParquetWasmFile` (a Lambda bundle ships it beside itself). Bundles ship
+ * a file rather than inline bytes: inlined, the 4.9 MB of wasm became 6.6 MB of base64 that
+ * V8 scanned and decoded at every cold start.
  */
 let initialised = false;
-let source: Uint8Array | URL | undefined;
+let source: URL | undefined;
 let precompiling: Promise<void> | undefined;
 let compiled: WebAssembly.Module | undefined;
-
-/**
- * Hands parquet-wasm's `.wasm` bytes over before the first write.
- *
- * @example
- * ```ts
- * useParquetWasmBytes(await readFile('parquet_wasm_bg.wasm'));
- * ```
- */
-export function useParquetWasmBytes(bytes: Uint8Array): void {
-  source = bytes;
-}
 
 /**
  * Names the `.wasm` file parquet-wasm is initialised from (a bundle ships it beside itself).
@@ -43,7 +31,6 @@ export function useParquetWasmFile(file: URL): void {
 const engine = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
 
 const wasmBytes = (): Uint8Array => {
-  if (source instanceof Uint8Array) return source;
   const file = source ? fileURLToPath(source) : 'parquet-wasm/esm/parquet_wasm_bg.wasm';
   try {
     return readFileSync(source ? file : createRequire(import.meta.url).resolve(file));

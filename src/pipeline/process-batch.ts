@@ -5,7 +5,7 @@ import { dataFileKey, rejectFileKey } from '../partition/object-keys.ts';
 import { HIVE_DEFAULT_PARTITION, partitionPath } from '../partition/hive-escape.ts';
 import { hourPartition, isPartitionableTime, TIME_PARTITION_KEYS } from '../partition/time-partition.ts';
 import { formatIssues, RejectStage } from '../source/decode.ts';
-import { deaggregate, isAggregated, KPL_MAGIC } from '../source/kpl-aggregation.ts';
+import { deaggregate, KPL_MAGIC } from '../source/kpl-aggregation.ts';
 import { recordDecoder } from '../source/record-decoder.ts';
 import { recordId, type StreamRecord } from '../source/stream-record.ts';
 import { messageOf } from '../error-message.ts';
@@ -31,14 +31,18 @@ export interface RowCollector<C> {
   readonly add: (contents: C, row: Record<string, unknown>) => void;
 }
 
-/** The rows of one output file, held as `C`: one partition of one batch. */
-export interface CollectedFile<C> {
+/** Where one output file goes: one partition of one batch. */
+export interface OutputFile {
   /** Unescaped partition values in key order (the default partition name for null). */
   readonly values: readonly string[];
   /** Escaped `key=value/...` path. */
   readonly path: string;
   /** Object key, fixed by the first record that landed in it. */
   readonly key: string;
+}
+
+/** The rows of one output file, held as `C`. */
+export interface CollectedFile<C> extends OutputFile {
   /** The file's validated rows, in record order. */
   readonly contents: C;
 }
@@ -50,13 +54,16 @@ export interface RejectFile {
   readonly rejects: Reject[];
 }
 
-export interface CollectedBatch<C> {
-  readonly files: CollectedFile<C>[];
+/** What one batch made: its output files (as `F`), its reject files and its counts. */
+export interface BatchOf<F extends OutputFile> {
+  readonly files: F[];
   readonly rejectFiles: RejectFile[];
   readonly records: number;
   readonly rows: number;
   readonly rejects: number;
 }
+
+export type CollectedBatch<C> = BatchOf<CollectedFile<C>>;
 
 /** A record's outputs failed after the steps: which stage, and why. */
 class RowFailure {
@@ -224,8 +231,8 @@ export function processBatch<C>(job: Job, records: readonly StreamRecord[], coll
   };
 
   for (const received of records) {
-    // A JSON record's first byte already tells it from a KPL aggregate.
-    if (received.data[0] !== KPL_MAGIC[0] || !isAggregated(received.data)) {
+    // A JSON record's first byte already tells it from a KPL aggregate; `deaggregate` checks the rest of the magic.
+    if (received.data[0] !== KPL_MAGIC[0]) {
       processRecord(received);
       continue;
     }

@@ -2,27 +2,16 @@ import type { Table } from 'apache-arrow';
 import { tableBuilder, type TableBuilder } from '../format/arrow-table.ts';
 import type { Job } from '../job/define-job.ts';
 import type { StreamRecord } from '../source/stream-record.ts';
-import { processBatch, type RejectFile, type RowCollector } from './process-batch.ts';
+import { processBatch, type BatchOf, type OutputFile, type RowCollector } from './process-batch.ts';
 
 /** The rows of one output file as an Arrow table of the job's data columns. */
-export interface TableFile {
-  /** Unescaped partition values in key order (the default partition name for null). */
-  readonly values: readonly string[];
-  /** Escaped `key=value/...` path. */
-  readonly path: string;
-  /** Object key, fixed by the first record that landed in it. */
-  readonly key: string;
+export interface TableFile extends OutputFile {
   /** The file's rows, in record order, as `rowsToArrowTable(rows, job.output.dataColumns)` makes them. */
   readonly table: Table;
 }
 
-export interface TableBatchOutput {
-  readonly files: TableFile[];
-  readonly rejectFiles: RejectFile[];
-  readonly records: number;
-  readonly rows: number;
-  readonly rejects: number;
-}
+/** A batch's files as tables, its reject files and its counts. */
+export type TableBatchOutput = BatchOf<TableFile>;
 
 /**
  * `runBatch` for writers that only need columns: each validated row is appended to its

@@ -1,28 +1,17 @@
 import type { Job } from '../job/define-job.ts';
 import type { StreamRecord } from '../source/stream-record.ts';
-import { processBatch, type RejectFile, type RowCollector } from './process-batch.ts';
+import { processBatch, type BatchOf, type OutputFile, type RowCollector } from './process-batch.ts';
 
 export type { RejectFile } from './process-batch.ts';
 
 /** The rows of one output file: one partition of one batch. */
-export interface PartitionFile {
-  /** Unescaped partition values in key order (the default partition name for null). */
-  readonly values: readonly string[];
-  /** Escaped `key=value/...` path. */
-  readonly path: string;
-  /** Object key, fixed by the first record that landed in it. */
-  readonly key: string;
+export interface PartitionFile extends OutputFile {
   /** Validated rows (the row schema's output), in record order. */
   readonly rows: Record<string, unknown>[];
 }
 
-export interface BatchOutput {
-  readonly files: PartitionFile[];
-  readonly rejectFiles: RejectFile[];
-  readonly records: number;
-  readonly rows: number;
-  readonly rejects: number;
-}
+/** A batch's files with their rows, its reject files and its counts. */
+export type BatchOutput = BatchOf<PartitionFile>;
 
 const keepRows: RowCollector<Record<string, unknown>[]> = {
   columnsOnly: false,

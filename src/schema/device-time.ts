@@ -29,7 +29,10 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 /** Weights of the first three fraction digits, in milliseconds. */
 const FRACTION_MS = [100, 10, 1] as const;
 
-/** `Date.UTC` reads years 0-99 as 1900-1999, so such a year never comes back as itself. */
+/**
+ * Years before 0100 stay refused, as they were when parsing went through `Date.UTC`, which
+ * reads years 0-99 as 1900-1999: the same texts are rejected as before.
+ */
 const MIN_YEAR = 100;
 
 const isLeapYear = (year: number): boolean => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
@@ -62,6 +65,10 @@ const unparseable = (text: string): RangeError =>
 
 const noSuchTime = (text: string): RangeError => new RangeError(`unparseable device time '${text}': no such date or time`);
 
+/** The last text parsed and its instant (see above). */
+let lastText: string | undefined;
+let lastEpochMs = 0;
+
 /**
  * Parses a device timestamp as UTC. Fractions finer than a millisecond are truncated
  * (tables store milliseconds). Throws on anything else, including impossible dates
@@ -84,9 +91,6 @@ export function parseDeviceTime(text: string): Date {
   lastEpochMs = epochMs;
   return new Date(epochMs);
 }
-
-let lastText: string | undefined;
-let lastEpochMs = 0;
 
 /** The instant `text` names, in epoch milliseconds; throws what `parseDeviceTime` throws. */
 function epochMsOf(text: string): number {
