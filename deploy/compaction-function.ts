@@ -2,8 +2,8 @@ import { compactedRootKey } from '../src/compaction/compaction-layout.ts';
 import type { Job } from '../src/job/define-job.ts';
 import { tableRootKey } from '../src/partition/object-keys.ts';
 import { HandlerEnvironment } from '../src/runtime/lambda/aws-adapters.ts';
-import { join, regionalArn, type CfnResource, type CfnValue } from './cloudformation.ts';
-import { lambdaRoleResource, objectStatements, type PolicyStatement } from './function-role.ts';
+import type { CfnResource, CfnValue } from './cloudformation.ts';
+import { bucketKeyStatements, glueTableResources, lambdaRoleResource, objectStatements, type PolicyStatement } from './function-role.ts';
 import type { FunctionSizing } from './function-sizing.ts';
 import { LogicalId } from './logical-ids.ts';
 
@@ -89,24 +89,17 @@ export function compactionFunction(job: Job, options: CompactionFunctionOptions)
 export function compactionRoleStatements(job: Job, options: CompactionFunctionOptions & { readonly logGroupArn: CfnValue }): PolicyStatement[] {
   const { output } = job;
   const keyPrefixes = [tableRootKey({ prefix: output.prefix, table: output.name }), compactedRootKey({ prefix: output.prefix, table: output.name })];
-  const statements: PolicyStatement[] = [
+  return [
     { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [options.logGroupArn] },
     ...objectStatements({ keyPrefixes, bucketArn: options.bucketArn, sid: 'CompactTableObjects' }),
     {
       Sid: 'SwapPartitions',
       Effect: 'Allow',
       Action: ['glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchUpdatePartition', 'glue:UpdatePartition', 'glue:BatchCreatePartition', 'glue:CreatePartition'],
-      Resource: [
-        regionalArn({ service: 'glue', resource: 'catalog' }),
-        regionalArn({ service: 'glue', resource: `database/${output.database}` }),
-        regionalArn({ service: 'glue', resource: `table/${output.database}/${output.name}` }),
-      ],
+      Resource: glueTableResources(job),
     },
+    ...bucketKeyStatements(options.kmsKey),
   ];
-  if (options.kmsKey !== undefined) {
-    statements.push({ Sid: 'UseBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: [options.kmsKey] });
-  }
-  return statements;
 }
 
 /**

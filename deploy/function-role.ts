@@ -40,18 +40,6 @@ export interface PolicyStatement {
 }
 
 /**
- * The function's statements, least privilege: exactly the job's stream, its table's two key
- * prefixes in the bucket, its Glue catalog, database and table, its failure queue and its
- * log group. The only `*` is `kinesis:ListStreams`, an action IAM authorizes on no resource
- * type (AWS requires `*` for it); Lambda's event source mapping calls it.
- *
- * @example
- * ```ts
- * functionRoleStatements(job, options).map((s) => s.Sid);
- * // ['WriteLogs', 'ReadStream', 'ListStreams', 'WriteTableObjects', 'ListTableObjects', 'RegisterPartitions', 'SendFailedBatches']
- * ```
- */
-/**
  * Object access under some key prefixes of the bucket: read, write and delete the objects,
  * and list the prefixes (ListBucket takes the bucket as resource, scoped by a prefix condition).
  *
@@ -81,10 +69,53 @@ export function objectStatements(options: { readonly keyPrefixes: readonly strin
   ];
 }
 
+/**
+ * The Glue resources a role needs to work with one table's partitions: the account's
+ * catalog, the table's database and the table (IAM checks all three).
+ *
+ * @example
+ * ```ts
+ * { Sid: 'RegisterPartitions', Effect: 'Allow', Action: ['glue:BatchCreatePartition'], Resource: glueTableResources(job) }
+ * ```
+ */
+export function glueTableResources(job: Job): CfnValue[] {
+  const { database, name } = job.output;
+  return [
+    regionalArn({ service: 'glue', resource: 'catalog' }),
+    regionalArn({ service: 'glue', resource: `database/${database}` }),
+    regionalArn({ service: 'glue', resource: `table/${database}/${name}` }),
+  ];
+}
+
+/**
+ * The statement letting a role encrypt and decrypt with the bucket's customer-managed KMS
+ * key; none when the bucket has none.
+ *
+ * @example
+ * ```ts
+ * statements.push(...bucketKeyStatements(options.kmsKey));
+ * ```
+ */
+export function bucketKeyStatements(kmsKey: string | undefined): PolicyStatement[] {
+  return kmsKey === undefined ? [] : [{ Sid: 'UseBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: [kmsKey] }];
+}
+
+/**
+ * The function's statements, least privilege: exactly the job's stream, its table's two key
+ * prefixes in the bucket, its Glue catalog, database and table, its failure queue and its
+ * log group. The only `*` is `kinesis:ListStreams`, an action IAM authorizes on no resource
+ * type (AWS requires `*` for it); Lambda's event source mapping calls it.
+ *
+ * @example
+ * ```ts
+ * functionRoleStatements(job, options).map((s) => s.Sid);
+ * // ['WriteLogs', 'ReadStream', 'ListStreams', 'WriteTableObjects', 'ListTableObjects', 'RegisterPartitions', 'SendFailedBatches']
+ * ```
+ */
 export function functionRoleStatements(job: Job, options: FunctionRoleOptions): PolicyStatement[] {
   const { output } = job;
   const keyPrefixes = [tableRootKey({ prefix: output.prefix, table: output.name }), rejectsRootKey({ prefix: output.prefix, table: output.name })];
-  const statements: PolicyStatement[] = [
+  return [
     // The log group itself is declared by the stack, so the function never creates one.
     { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [options.logGroupArn] },
     // What Lambda's event source mapping calls with the function's role. Serverless v3's
@@ -102,18 +133,11 @@ export function functionRoleStatements(job: Job, options: FunctionRoleOptions): 
       Sid: 'RegisterPartitions',
       Effect: 'Allow',
       Action: ['glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchCreatePartition', 'glue:CreatePartition'],
-      Resource: [
-        regionalArn({ service: 'glue', resource: 'catalog' }),
-        regionalArn({ service: 'glue', resource: `database/${output.database}` }),
-        regionalArn({ service: 'glue', resource: `table/${output.database}/${output.name}` }),
-      ],
+      Resource: glueTableResources(job),
     },
     { Sid: 'SendFailedBatches', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [options.queueArn] },
+    ...bucketKeyStatements(options.kmsKey),
   ];
-  if (options.kmsKey !== undefined) {
-    statements.push({ Sid: 'UseBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: [options.kmsKey] });
-  }
-  return statements;
 }
 
 /**

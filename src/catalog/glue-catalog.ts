@@ -167,9 +167,7 @@ export class GlueCatalog implements Catalog {
         error,
       );
     }
-    const remembered = this.#registered.get(tableKey(ref)) ?? new Set<string>();
-    for (const values of result.registered) remembered.add(valuesKey(values));
-    this.#registered.set(tableKey(ref), remembered);
+    this.#rememberRegistered(ref, result.registered);
     if (result.failures.length > 0) throw this.#partitionsFailed(ref, result.failures);
   }
 
@@ -211,9 +209,7 @@ export class GlueCatalog implements Catalog {
         error,
       );
     }
-    const remembered = this.#registered.get(tableKey(ref)) ?? new Set<string>();
-    for (const values of done) remembered.add(valuesKey(values));
-    this.#registered.set(tableKey(ref), remembered);
+    this.#rememberRegistered(ref, done);
     if (failures.length > 0) throw this.#partitionsFailed(ref, failures, 'Partitions not named are set; retry the call');
   }
 
@@ -349,6 +345,13 @@ export class GlueCatalog implements Catalog {
 
   #remember(ref: TableRef, shape: TableShape): void {
     this.#shapes.set(tableKey(ref), Promise.resolve(shape));
+  }
+
+  /** Partitions known to exist, so that registering them again makes no call. */
+  #rememberRegistered(ref: TableRef, partitions: ReadonlyArray<readonly string[]>): void {
+    const remembered = this.#registered.get(tableKey(ref)) ?? new Set<string>();
+    for (const values of partitions) remembered.add(valuesKey(values));
+    this.#registered.set(tableKey(ref), remembered);
   }
 
   #forget(ref: TableRef): void {

@@ -13,18 +13,25 @@ import type { TableRef } from './catalog.ts';
  */
 export const BATCH_CREATE_PARTITION_LIMIT = 100;
 
-/**
- * Per-partition error codes in a BatchCreatePartition answer that say "not now" rather than
- * "never": only those entries are sent again. `AlreadyExistsException` is success (another
- * container, or an earlier try of this batch, registered it), anything else is final.
- */
-const entryOutcomes: Readonly<Record<string, 'registered' | 'retry'>> = {
-  AlreadyExistsException: 'registered',
+/** Glue takes at most this many entries per BatchUpdatePartition call. */
+const BATCH_UPDATE_PARTITION_LIMIT = 100;
+
+/** What a batch call's per-entry error code means: done all the same, missing, or worth sending again. */
+type EntryOutcome = 'done' | 'missing' | 'retry';
+
+/** The busy codes of both batch calls: "not now" rather than "never". Any code not listed is final. */
+const BUSY: Readonly<Record<string, EntryOutcome>> = {
   ThrottlingException: 'retry',
   InternalServiceException: 'retry',
   ConcurrentModificationException: 'retry',
   OperationTimeoutException: 'retry',
 };
+
+/** BatchCreatePartition: `AlreadyExistsException` is success (another container, or an earlier try of this batch, registered it). */
+const createOutcomes: Readonly<Record<string, EntryOutcome>> = { ...BUSY, AlreadyExistsException: 'done' };
+
+/** BatchUpdatePartition: `EntityNotFoundException` means the partition is not registered (the caller creates it). */
+const updateOutcomes: Readonly<Record<string, EntryOutcome>> = { ...BUSY, EntityNotFoundException: 'missing' };
 
 /**
  * How often and how patiently entries Glue answered as throttled or busy are sent again.
@@ -85,7 +92,7 @@ export interface PartitionBatchResult {
 }
 
 /**
- * What {@link createPartitions} sends.
+ * What {@link createPartitions} and {@link updatePartitions} send.
  *
  * @example
  * ```ts
@@ -105,7 +112,7 @@ export interface CreatePartitionsRequest {
 /**
  * Creates partitions with BatchCreatePartition, at most 100 per call and one call at a time
  * (several at once would only share the same per-account throttle). Per-entry errors are
- * sorted by `entryOutcomes`: retryable entries, and only those, are sent again after a
+ * sorted by `createOutcomes`: retryable entries, and only those, are sent again after a
  * capped, jittered backoff. A whole-call error (the table is gone, access denied, or a
  * throttle the SDK's own retries did not absorb) rejects with the SDK's exception; entries
  * of earlier calls stay created.
@@ -117,77 +124,18 @@ export interface CreatePartitionsRequest {
  * ```
  */
 export async function createPartitions(request: CreatePartitionsRequest): Promise<PartitionBatchResult> {
-  const registered: Array<readonly string[]> = [];
-  const failures: PartitionFailure[] = [];
-  for (let start = 0; start < request.partitions.length; start += BATCH_CREATE_PARTITION_LIMIT) {
-    const chunk = request.partitions.slice(start, start + BATCH_CREATE_PARTITION_LIMIT);
-    const result = await createChunk(request, chunk);
-    registered.push(...result.registered);
-    failures.push(...result.failures);
-  }
-  return { registered, failures };
+  const { done, failures } = await sendEntries(request, {
+    limit: BATCH_CREATE_PARTITION_LIMIT,
+    outcomes: createOutcomes,
+    send: async (pending) => {
+      const answer = await request.client.send(
+        new BatchCreatePartitionCommand({ ...tableOf(request), PartitionInputList: [...pending] }),
+      );
+      return (answer.Errors ?? []).map((e) => ({ values: e.PartitionValues ?? [], detail: e.ErrorDetail ?? {} }));
+    },
+  });
+  return { registered: done.map((p) => p.Values ?? []), failures };
 }
-
-async function createChunk(request: CreatePartitionsRequest, chunk: readonly PartitionInput[]): Promise<PartitionBatchResult> {
-  const registered: Array<readonly string[]> = [];
-  const failures: PartitionFailure[] = [];
-  let pending = chunk;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const answer = await request.client.send(
-      new BatchCreatePartitionCommand({
-        ...(request.catalogId === undefined ? {} : { CatalogId: request.catalogId }),
-        DatabaseName: request.table.database,
-        TableName: request.table.name,
-        PartitionInputList: [...pending],
-      }),
-    );
-    const errors = new Map((answer.Errors ?? []).map((e) => [valuesKey(e.PartitionValues ?? []), e.ErrorDetail ?? {}]));
-    const again: PartitionInput[] = [];
-    for (const partition of pending) {
-      const values = partition.Values ?? [];
-      const error = errors.get(valuesKey(values));
-      const outcome = error === undefined ? 'registered' : entryOutcomes[error.ErrorCode ?? ''];
-      if (outcome === 'registered') {
-        registered.push(values);
-      } else if (outcome === 'retry' && attempt < request.retry.attempts) {
-        again.push(partition);
-      } else {
-        failures.push({
-          values,
-          errorCode: error?.ErrorCode ?? 'UnknownError',
-          errorMessage: error?.ErrorMessage ?? '',
-          attempts: attempt,
-        });
-      }
-    }
-    pending = again;
-    if (pending.length > 0) await sleep(backoffDelayMs(request.retry.backoff, attempt));
-  }
-  return { registered, failures };
-}
-
-/**
- * Glue takes at most this many entries per BatchUpdatePartition call.
- *
- * @example
- * ```ts
- * const calls = Math.ceil(partitions.length / BATCH_UPDATE_PARTITION_LIMIT);
- * ```
- */
-export const BATCH_UPDATE_PARTITION_LIMIT = 100;
-
-/**
- * Per-entry error codes of a BatchUpdatePartition answer: `EntityNotFoundException` means the
- * partition is not registered (the caller creates it), the busy codes are sent again, anything
- * else is final.
- */
-const updateOutcomes: Readonly<Record<string, 'missing' | 'retry'>> = {
-  EntityNotFoundException: 'missing',
-  ThrottlingException: 'retry',
-  InternalServiceException: 'retry',
-  ConcurrentModificationException: 'retry',
-  OperationTimeoutException: 'retry',
-};
 
 /**
  * What {@link updatePartitions} achieved: partitions now defined as sent, partitions Glue
@@ -206,11 +154,11 @@ export interface PartitionUpdateResult {
 
 /**
  * Replaces partitions' definitions (a new location, with the rest of the StorageDescriptor as
- * sent) with BatchUpdatePartition, at most 100 entries per call, one call at a time. Entries
- * Glue answers as busy are sent again after the same backoff as {@link createPartitions};
- * entries of partitions that do not exist come back as `missing`, untouched. A whole-call
- * error rejects with the SDK's exception; entries of earlier calls stay updated. Idempotent:
- * sending the same definitions again changes nothing.
+ * sent) with BatchUpdatePartition, at most 100 entries per call, one call at a time, busy
+ * entries sent again as by {@link createPartitions}; entries of partitions that do not exist
+ * come back as `missing`, untouched. A whole-call error rejects with the SDK's exception;
+ * entries of earlier calls stay updated. Idempotent: sending the same definitions again
+ * changes nothing.
  *
  * @example
  * ```ts
@@ -219,38 +167,66 @@ export interface PartitionUpdateResult {
  * ```
  */
 export async function updatePartitions(request: CreatePartitionsRequest): Promise<PartitionUpdateResult> {
-  const updated: Array<readonly string[]> = [];
-  const missing: PartitionInput[] = [];
-  const failures: PartitionFailure[] = [];
-  for (let start = 0; start < request.partitions.length; start += BATCH_UPDATE_PARTITION_LIMIT) {
-    let pending = request.partitions.slice(start, start + BATCH_UPDATE_PARTITION_LIMIT);
-    for (let attempt = 1; pending.length > 0; attempt++) {
+  const { done, missing, failures } = await sendEntries(request, {
+    limit: BATCH_UPDATE_PARTITION_LIMIT,
+    outcomes: updateOutcomes,
+    send: async (pending) => {
       const answer = await request.client.send(
         new BatchUpdatePartitionCommand({
-          ...(request.catalogId === undefined ? {} : { CatalogId: request.catalogId }),
-          DatabaseName: request.table.database,
-          TableName: request.table.name,
+          ...tableOf(request),
           Entries: pending.map((partition) => ({ PartitionValueList: [...(partition.Values ?? [])], PartitionInput: partition })),
         }),
       );
-      const errors = new Map((answer.Errors ?? []).map((e) => [valuesKey(e.PartitionValueList ?? []), e.ErrorDetail ?? {}]));
+      return (answer.Errors ?? []).map((e) => ({ values: e.PartitionValueList ?? [], detail: e.ErrorDetail ?? {} }));
+    },
+  });
+  return { updated: done.map((p) => p.Values ?? []), missing, failures };
+}
+
+function tableOf(request: CreatePartitionsRequest) {
+  return { ...(request.catalogId === undefined ? {} : { CatalogId: request.catalogId }), DatabaseName: request.table.database, TableName: request.table.name };
+}
+
+interface EntryError {
+  readonly values: readonly string[];
+  readonly detail: { readonly ErrorCode?: string | undefined; readonly ErrorMessage?: string | undefined };
+}
+
+/**
+ * The batching both calls share: `limit` entries per call, one call at a time (several at
+ * once would only share the same per-account throttle); each entry's error code sorted by
+ * `outcomes`, and the busy entries, only those, sent again after the policy's backoff.
+ */
+async function sendEntries(
+  request: CreatePartitionsRequest,
+  call: {
+    readonly limit: number;
+    readonly outcomes: Readonly<Record<string, EntryOutcome>>;
+    readonly send: (pending: readonly PartitionInput[]) => Promise<readonly EntryError[]>;
+  },
+): Promise<{ done: PartitionInput[]; missing: PartitionInput[]; failures: PartitionFailure[] }> {
+  const done: PartitionInput[] = [];
+  const missing: PartitionInput[] = [];
+  const failures: PartitionFailure[] = [];
+  for (let start = 0; start < request.partitions.length; start += call.limit) {
+    let pending = request.partitions.slice(start, start + call.limit);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const errors = new Map((await call.send(pending)).map((e) => [valuesKey(e.values), e.detail]));
       const again: PartitionInput[] = [];
       for (const partition of pending) {
         const values = partition.Values ?? [];
         const error = errors.get(valuesKey(values));
-        const outcome = error === undefined ? 'updated' : updateOutcomes[error.ErrorCode ?? ''];
-        if (outcome === 'updated') updated.push(values);
+        const outcome = error === undefined ? 'done' : call.outcomes[error.ErrorCode ?? ''];
+        if (outcome === 'done') done.push(partition);
         else if (outcome === 'missing') missing.push(partition);
         else if (outcome === 'retry' && attempt < request.retry.attempts) again.push(partition);
-        else {
-          failures.push({ values, errorCode: error?.ErrorCode ?? 'UnknownError', errorMessage: error?.ErrorMessage ?? '', attempts: attempt });
-        }
+        else failures.push({ values, errorCode: error?.ErrorCode ?? 'UnknownError', errorMessage: error?.ErrorMessage ?? '', attempts: attempt });
       }
       pending = again;
       if (pending.length > 0) await sleep(backoffDelayMs(request.retry.backoff, attempt));
     }
   }
-  return { updated, missing, failures };
+  return { done, missing, failures };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Catalog, PartitionDescriptor, TableRef } from '../catalog/catalog.ts';
+import { messageOf } from '../error-message.ts';
 import { CompactionError } from '../errors.ts';
 import { rowsToArrowTable } from '../format/arrow-table.ts';
 import { parquetRowCount, parquetRows } from '../format/parquet-decode.ts';
@@ -99,7 +100,6 @@ export async function compactPartition(context: PartitionContext, partition: Par
 
   if (plan.rollForward !== undefined) await setLocation(context, partition, plan.rollForward);
   if (plan.expired.length > 0) await store.delete(plan.expired);
-  const kept: CompactionState | undefined = state === undefined ? undefined : { ...state, retired: plan.retired };
   const outcome = {
     partition: partition.path,
     generation: state?.generation ?? 0,
@@ -109,7 +109,8 @@ export async function compactPartition(context: PartitionContext, partition: Par
     rolledForward: plan.rollForward !== undefined,
   };
   if (plan.action.kind === 'skip') {
-    if (kept !== undefined && plan.expired.length > 0) await writeState(context, stateKey, kept);
+    // Forget the deleted files; a crash before this only means deleting them again next time.
+    if (state !== undefined && plan.expired.length > 0) await writeState(context, stateKey, { ...state, retired: plan.retired });
     return { ...outcome, status: PartitionStatus.Skipped, reason: plan.action.reason };
   }
   const written = await writeGeneration(context, partition, plan.action);
@@ -155,7 +156,7 @@ async function writeGeneration(context: PartitionContext, partition: PartitionTo
     } catch (error) {
       const key = action.inputs[i]!.key;
       throw new CompactionError(
-        `${key} is not a readable Parquet file (${(error as Error).message}); readers cannot read it either: move it out of the ` +
+        `${key} is not a readable Parquet file (${messageOf(error)}); readers cannot read it either: move it out of the ` +
           `table's folders, then run compaction again`,
         error,
       );

@@ -86,7 +86,7 @@ export async function compactTable(options: CompactTableOptions): Promise<Compac
     columns: job.output.dataColumns,
     compression: job.output.compression,
     layout: compactionLayout({ prefix: job.output.prefix, table: job.output.name }),
-    settings: compactionSettings(job, settingsGiven(options)),
+    settings: compactionSettings(job, options),
     now,
     merge: compactionMergeFor(job),
   };
@@ -107,14 +107,6 @@ export async function compactTable(options: CompactTableOptions): Promise<Compac
     options.onProgress?.({ done: outcomes.length, total: partitions.length, outcome });
   }
   return summarizeCompaction(tableName, outcomes);
-}
-
-function settingsGiven(options: Partial<CompactionSettings>): Partial<CompactionSettings> {
-  return {
-    ...(options.targetBytes === undefined ? {} : { targetBytes: options.targetBytes }),
-    ...(options.horizonMs === undefined ? {} : { horizonMs: options.horizonMs }),
-    ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
-  };
 }
 
 /** The end of the partition's UTC hour, from its year, month, day and hour values. */

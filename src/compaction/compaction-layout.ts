@@ -1,3 +1,5 @@
+import { tableRootKey } from '../partition/object-keys.ts';
+
 /**
  * Where compaction keeps its files, beside the table and outside its root (like `_rejects`),
  * so nothing that lists or globs the table's own folders ever sees them:
@@ -57,7 +59,7 @@ export function compactionLayout(table: { readonly prefix: string; readonly tabl
   const partitionFolder = (path: string) => `${compactedRootKey(table)}/${path}`;
   const generationFolder = (path: string, generation: number) => `${partitionFolder(path)}/g-${String(generation).padStart(6, '0')}`;
   return {
-    baseFolder: (path) => `${table.prefix}/${table.table}/${path}`,
+    baseFolder: (path) => `${tableRootKey(table)}/${path}`,
     partitionFolder,
     stateKey: (path) => `${partitionFolder(path)}/_state.json`,
     generationFolder,

@@ -1,3 +1,4 @@
+import { CompactionError } from '../errors.ts';
 import type { SkipReason } from './compaction-plan.ts';
 
 /**
@@ -104,4 +105,23 @@ export function summarizeCompaction(table: string, outcomes: readonly PartitionO
     rows: { before: sum((o) => o.rowsBefore), after: sum((o) => o.rowsAfter) },
     details: outcomes,
   };
+}
+
+/**
+ * The partitions a run failed on, as the error that fails the run (the CLI's exit code, the
+ * function's invocation), after the others were compacted; `undefined` when none failed.
+ *
+ * @example
+ * ```ts
+ * const failure = compactionFailure(report);
+ * if (failure !== undefined) throw failure;
+ * ```
+ */
+export function compactionFailure(report: CompactionReport): CompactionError | undefined {
+  const failed = report.details.filter((o) => o.status === PartitionStatus.Failed);
+  if (failed.length === 0) return undefined;
+  return new CompactionError(
+    `${failed.length} partition(s) of ${report.table} could not be compacted and stay readable as before; the next run retries them: ` +
+      `${failed.map((o) => `${o.partition}: ${o.error ?? 'unknown error'}`).join('; ')}`,
+  );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageOf } from '../error-message.ts';
 import { CompactionError } from '../errors.ts';
 
 /**
@@ -68,7 +69,7 @@ export function parseState(bytes: Uint8Array | undefined, key: string): Compacti
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    throw new CompactionError(`compaction state ${key} is not JSON (${(error as Error).message}); restore it from a backup: without it the next run would rebuild the partition from its base folder alone and lose the rows of files already merged and deleted`, error);
+    throw new CompactionError(`compaction state ${key} is not JSON (${messageOf(error)}); restore it from a backup: without it the next run would rebuild the partition from its base folder alone and lose the rows of files already merged and deleted`, error);
   }
   const parsed = StateFile.safeParse(json);
   if (!parsed.success) {

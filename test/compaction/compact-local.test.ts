@@ -1,29 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalCatalog } from '../../src/catalog/local-catalog.ts';
 import { openQueryEngine } from '../../src/catalog/query-engine.ts';
 import { compactPartition } from '../../src/compaction/compact-partition.ts';
 import { compactTable } from '../../src/compaction/compact-table.ts';
 import { compactionLayout } from '../../src/compaction/compaction-layout.ts';
 import { compactionSettings } from '../../src/compaction/compaction-settings.ts';
-import { LocalFolderStore } from '../../src/store/local-folder-store.ts';
 import sensorHourly from '../../jobs/sensor-hourly.ts';
 import { aggregateViews } from '../../src/aggregate/aggregate-views.ts';
 import { createBatchProcessor } from '../../src/runtime/batch-processor.ts';
 import { tableDescriptor } from '../../src/runtime/table-descriptor.ts';
 import { senseHat, streamRecords } from '../helpers/records.ts';
 import { canonicalRows } from './canonical-rows.ts';
-import { keysUnder, readingsJob, seedReadings } from './compaction-fixtures.ts';
+import { keysUnder, localPorts, readingsJob, seedReadings, settledClock, type LocalPorts } from './compaction-fixtures.ts';
 import { describeCompactionSuite } from './compaction-suite.ts';
 
 // Read back the way `sluice query` reads: DuckDB views over the registered partitions' locations.
 describeCompactionSuite('local folder + local catalog, read by the query engine', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'sluice-compaction-'));
-  const catalog = new LocalCatalog({ dir: join(root, 'catalog') });
+  const { store, catalog, cleanup } = await localPorts();
   return {
-    store: new LocalFolderStore({ root: join(root, 'warehouse') }),
+    store,
     catalog,
     visibleRows: async () => {
       const engine = await openQueryEngine({ catalog });
@@ -33,21 +27,20 @@ describeCompactionSuite('local folder + local catalog, read by the query engine'
         engine.close();
       }
     },
-    cleanup: () => rm(root, { recursive: true, force: true }),
+    cleanup,
   };
 });
 
 describe('compaction on the local folder', () => {
-  let root: string;
-  let store: LocalFolderStore;
-  let catalog: LocalCatalog;
+  let ports: LocalPorts;
+  let store: LocalPorts['store'];
+  let catalog: LocalPorts['catalog'];
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'sluice-compaction-'));
-    store = new LocalFolderStore({ root: join(root, 'warehouse') });
-    catalog = new LocalCatalog({ dir: join(root, 'catalog') });
+    ports = await localPorts();
+    ({ store, catalog } = ports);
   });
-  afterEach(() => rm(root, { recursive: true, force: true }));
-  const later = () => new Date(Date.now() + 2 * 3_600_000);
+  afterEach(() => ports.cleanup());
+  const later = settledClock;
 
   it("applies the table's merge function: partial rows become one row per group", async () => {
     await seedReadings({ store, catalog }, { hours: ['2026-11-20T06'], batches: 5, perBatch: 20 });
@@ -105,10 +98,8 @@ describe('compaction on the local folder', () => {
 
 describe('compaction of an aggregate table', () => {
   it('merges the partial aggregates into one row per window and group, and the merged view reads the same', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'sluice-compaction-'));
+    const { store, catalog, cleanup } = await localPorts();
     try {
-      const store = new LocalFolderStore({ root: join(root, 'warehouse') });
-      const catalog = new LocalCatalog({ dir: join(root, 'catalog') });
       await catalog.ensureTable(tableDescriptor(sensorHourly, store));
       const process = createBatchProcessor({ job: sensorHourly, store, catalog });
       // 6 batches over 2 hours and 3 devices: every window and device gets partials from several batches.
@@ -146,7 +137,7 @@ describe('compaction of an aggregate table', () => {
       expect(report.rows.after).toBe(before.length);
       expect(await merged()).toEqual(before);
     } finally {
-      await rm(root, { recursive: true, force: true });
+      await cleanup();
     }
   });
 });

@@ -3,13 +3,18 @@
  * through the real batch processor (so base files have the keys and the registration a
  * deployed handler gives them), and ports that fail on the k-th call.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Catalog } from '../../src/catalog/catalog.ts';
+import { LocalCatalog } from '../../src/catalog/local-catalog.ts';
 import { ObjectStoreError } from '../../src/errors.ts';
 import { defineJob, hourOf, kinesisStream, lowCardinality, table, type RetryOptions } from '../../src/index.ts';
 import { createBatchProcessor } from '../../src/runtime/batch-processor.ts';
 import { tableDescriptor } from '../../src/runtime/table-descriptor.ts';
 import type { StreamRecord } from '../../src/source/stream-record.ts';
+import { LocalFolderStore } from '../../src/store/local-folder-store.ts';
 import type { ObjectInfo, ObjectStore } from '../../src/store/object-store.ts';
 
 const Reading = z.object({
@@ -192,6 +197,27 @@ export function faultyPorts(
     calls: () => calls,
     fired: () => fired,
     operations: () => operations,
+  };
+}
+
+/** A clock far enough ahead that every file written by the test, and every seeded hour, is past the readings job's horizon. */
+export const settledClock = (): Date => new Date(Date.now() + 2 * 3_600_000);
+
+/** A local folder store and a local catalog in a temporary folder of their own. */
+export interface LocalPorts {
+  readonly store: LocalFolderStore;
+  readonly catalog: LocalCatalog;
+  /** Removes the folder. */
+  cleanup(): Promise<void>;
+}
+
+/** {@link LocalPorts} in a fresh temporary folder. */
+export async function localPorts(): Promise<LocalPorts> {
+  const root = await mkdtemp(join(tmpdir(), 'sluice-compaction-'));
+  return {
+    store: new LocalFolderStore({ root: join(root, 'warehouse') }),
+    catalog: new LocalCatalog({ dir: join(root, 'catalog') }),
+    cleanup: () => rm(root, { recursive: true, force: true }),
   };
 }
 

@@ -1,25 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalCatalog } from '../../src/catalog/local-catalog.ts';
 import { CompactionError } from '../../src/errors.ts';
 import { createCompactionHandler } from '../../src/runtime/lambda/compaction-handler.ts';
-import { LocalFolderStore } from '../../src/store/local-folder-store.ts';
-import { keysUnder, readingsJob, seedReadings } from './compaction-fixtures.ts';
+import { keysUnder, localPorts, readingsJob, seedReadings, settledClock, type LocalPorts } from './compaction-fixtures.ts';
 
 describe('the scheduled compaction handler', () => {
-  let root: string;
-  let store: LocalFolderStore;
-  let catalog: LocalCatalog;
+  let ports: LocalPorts;
+  let store: LocalPorts['store'];
+  let catalog: LocalPorts['catalog'];
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'sluice-compaction-handler-'));
-    store = new LocalFolderStore({ root: join(root, 'warehouse') });
-    catalog = new LocalCatalog({ dir: join(root, 'catalog') });
+    ports = await localPorts();
+    ({ store, catalog } = ports);
     await seedReadings({ store, catalog }, { hours: ['2026-11-20T06', '2026-11-20T07'], batches: 3, perBatch: 10 });
   });
-  afterEach(() => rm(root, { recursive: true, force: true }));
-  const later = () => new Date(Date.now() + 2 * 3_600_000);
+  afterEach(() => ports.cleanup());
+  const later = settledClock;
 
   it('compacts the table with the invocation clock and answers the totals', async () => {
     let built = 0;

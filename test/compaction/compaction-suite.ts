@@ -10,7 +10,7 @@ import { CompactionError } from '../../src/errors.ts';
 import { parquetRowCount } from '../../src/format/parquet-decode.ts';
 import { createBatchProcessor } from '../../src/runtime/batch-processor.ts';
 import type { ObjectInfo, ObjectStore } from '../../src/store/object-store.ts';
-import { FaultTiming, faultyPorts, keysUnder, projectedJob, readingRecords, readingsJob, seedReadings } from './compaction-fixtures.ts';
+import { FaultTiming, faultyPorts, keysUnder, projectedJob, readingRecords, readingsJob, seedReadings, settledClock } from './compaction-fixtures.ts';
 
 /**
  * A fresh store and catalog holding nothing, and how a reader sees the table through the
@@ -31,9 +31,6 @@ const table = { database: readingsJob.output.database, name: readingsJob.output.
 const layout = compactionLayout({ prefix: readingsJob.output.prefix, table: readingsJob.output.name });
 const baseRoot = `${readingsJob.output.prefix}/${readingsJob.output.name}/`;
 const compactedRoot = `${readingsJob.output.prefix}/_compacted/${readingsJob.output.name}/`;
-
-/** A clock far enough ahead that every file written by the test is past the horizon. */
-const settledClock = () => new Date(Date.now() + 2 * HOUR_MS);
 
 const listAll = async (store: ObjectStore, prefix: string): Promise<ObjectInfo[]> => {
   const out: ObjectInfo[] = [];

@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import { LocalCatalog } from '../../catalog/local-catalog.ts';
 import type { JsonValue, QueryResult } from '../../catalog/query-engine.ts';
 import { compactTable } from '../../compaction/compact-table.ts';
-import { PartitionStatus, type CompactionReport, type PartitionOutcome } from '../../compaction/compaction-report.ts';
+import { compactionFailure, PartitionStatus, type CompactionReport, type PartitionOutcome } from '../../compaction/compaction-report.ts';
 import { CompactionDefaults } from '../../compaction/compaction-settings.ts';
-import { CompactionError } from '../../errors.ts';
 import { loadJob } from '../../runtime/load-job.ts';
 import { projectPaths } from '../../runtime/local-environment.ts';
 import { LocalFolderStore } from '../../store/local-folder-store.ts';
@@ -26,15 +25,8 @@ interface CompactFlags {
 
 const size = (n: number): string => bytes.format(n, { unitSeparator: ' ' }) ?? `${n} B`;
 
-/**
- * The report as a table: one row per partition, then the totals.
- *
- * @example
- * ```ts
- * process.stdout.write(`${renderTable(compactionTable(report))}\n`);
- * ```
- */
-export function compactionTable(report: CompactionReport): QueryResult {
+/** The report as a table: one row per partition, then the totals. */
+function compactionTable(report: CompactionReport): QueryResult {
   const note = (o: PartitionOutcome) => o.error ?? (o.reason === undefined ? '' : `${o.reason}${o.waiting > 0 ? ` (${o.waiting} files waiting)` : ''}`);
   // Files, bytes and rows are counted for compacted partitions only: blank elsewhere, not a misleading 0.
   const rows: Record<string, JsonValue>[] = report.details.map((o) => {
@@ -91,9 +83,9 @@ export function registerCompact(program: Command): void {
           store: new LocalFolderStore({ root: paths.warehouse }),
           catalog: new LocalCatalog({ dir: paths.catalog }),
           now: new Date(),
-          ...(flags.targetSize === undefined ? {} : { targetBytes: flags.targetSize }),
-          ...(flags.horizon === undefined ? {} : { horizonMs: flags.horizon }),
-          ...(flags.grace === undefined ? {} : { graceMs: flags.grace }),
+          targetBytes: flags.targetSize,
+          horizonMs: flags.horizon,
+          graceMs: flags.grace,
           signal: stop.signal,
           onProgress: ({ total, outcome }) => {
             progress ??= startProgress({ label, total, unit: 'partitions', logger: log });
@@ -105,12 +97,7 @@ export function registerCompact(program: Command): void {
         progress?.done();
       }
       process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderTable(compactionTable(report))}\n`);
-      const failed = report.details.filter((o) => o.status === PartitionStatus.Failed);
-      if (failed.length > 0) {
-        throw new CompactionError(
-          `${failed.length} partition(s) of ${report.table} could not be compacted (they are readable as before): ` +
-            `${failed.map((o) => `${o.partition}: ${o.error ?? 'unknown error'}`).join('; ')}`,
-        );
-      }
+      const failure = compactionFailure(report);
+      if (failure !== undefined) throw failure;
     });
 }

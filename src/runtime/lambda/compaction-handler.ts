@@ -1,7 +1,6 @@
 import { compactTable } from '../../compaction/compact-table.ts';
-import { PartitionStatus, type CompactionReport } from '../../compaction/compaction-report.ts';
+import { compactionFailure, PartitionStatus, type CompactionReport } from '../../compaction/compaction-report.ts';
 import type { CompactionSettings } from '../../compaction/compaction-settings.ts';
-import { CompactionError } from '../../errors.ts';
 import type { Job } from '../../job/define-job.ts';
 import { handlerLogger } from './handler-logger.ts';
 import type { HandlerAdapters } from './kinesis-handler.ts';
@@ -96,10 +95,10 @@ export function createCompactionHandler(job: Job, options: CompactionHandlerOpti
       store,
       catalog,
       now: options.now?.() ?? new Date(),
-      ...(options.targetBytes === undefined ? {} : { targetBytes: options.targetBytes }),
-      ...(options.horizonMs === undefined ? {} : { horizonMs: options.horizonMs }),
-      ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
-      ...(signal === undefined ? {} : { signal }),
+      targetBytes: options.targetBytes,
+      horizonMs: options.horizonMs,
+      graceMs: options.graceMs,
+      signal,
       onProgress: (progress) => {
         total = progress.total;
       },
@@ -108,14 +107,12 @@ export function createCompactionHandler(job: Job, options: CompactionHandlerOpti
     const summary: CompactionSummary = { ...totals, unreached: total - report.partitions.seen };
     const log = handlerLogger();
     log.info(`job '${job.name}': compacted ${report.partitions.compacted} of ${total} partitions of ${report.table}`, { summary });
-    const failed = details.filter((o) => o.status === PartitionStatus.Failed);
-    for (const outcome of failed) log.error(`job '${job.name}': partition ${outcome.partition} of ${report.table} not compacted`, { error: outcome.error });
-    if (failed.length > 0) {
-      throw new CompactionError(
-        `job '${job.name}': ${failed.length} partition(s) of ${report.table} could not be compacted and stay as they were; ` +
-          `the next scheduled run retries them: ${failed.map((o) => `${o.partition}: ${o.error ?? 'unknown error'}`).join('; ')}`,
-      );
+    for (const outcome of details.filter((o) => o.status === PartitionStatus.Failed)) {
+      log.error(`job '${job.name}': partition ${outcome.partition} of ${report.table} not compacted`, { error: outcome.error });
     }
+    // After logging, so the invocation counts as an error in CloudWatch with the partitions' errors beside it.
+    const failure = compactionFailure(report);
+    if (failure !== undefined) throw failure;
     return summary;
   };
 }
