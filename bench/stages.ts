@@ -15,7 +15,6 @@ import type { StageInputs } from './stage-inputs.ts';
 import { throughput, type Throughput } from './throughput.ts';
 import type { Workload } from './workload.ts';
 
-/** One stage of the batch path, timed alone on a whole batch. */
 /**
  * The stages the targets' explanations reason about (targets.ts), tagged so they are found
  * by what they are rather than by their printed name.
@@ -28,6 +27,7 @@ export const StageRole = {
 } as const;
 export type StageRole = (typeof StageRole)[keyof typeof StageRole];
 
+/** One stage of the batch path, timed alone on a whole batch. */
 export interface StageResult {
   readonly name: string;
   readonly role?: StageRole;

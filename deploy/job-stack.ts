@@ -1,7 +1,7 @@
 import type { Job } from '../src/job/define-job.ts';
 import { tableRootKey } from '../src/partition/object-keys.ts';
 import { HandlerEnvironment } from '../src/runtime/lambda/aws-adapters.ts';
-import { aggregateViewQueryResource } from './aggregate-view-query.ts';
+import { aggregateViewQuery } from './aggregate-view-query.ts';
 import { alarmResources } from './alarms.ts';
 import { bucketResources } from './bucket-resources.ts';
 import { compactionFunction, compactionRoleResource } from './compaction-function.ts';
@@ -58,8 +58,8 @@ const JOB_ENVIRONMENT = 'SLUICE_JOB';
 
 /**
  * One job's stack: the function (bundled with the job, role of its own), its Kinesis event
- * source mapping with the failure queue, the scheduled compaction function (same bundle,
- * role of its own, one run at a time), the stream (existing or created), the bucket, the
+ * source mapping with the failure queue, the scheduled compaction function (a bundle of
+ * its own in the same zip, role of its own, one run at a time), the stream (existing or created), the bucket, the
  * Glue database and table, alarms, and optionally an IoT rule feeding the stream. Pure: the
  * same job and params give the same stack.
  *
@@ -83,7 +83,7 @@ export function jobStack(options: JobStackOptions): JobStack {
     ...(params.kmsKey === undefined ? {} : { kmsKey: params.kmsKey }),
   };
 
-  const viewQuery = aggregateViewQueryResource(job);
+  const viewQuery = aggregateViewQuery(job);
   const resources: CfnResources = {
     ...stream.resources,
     ...bucketResources({
@@ -117,7 +117,7 @@ export function jobStack(options: JobStackOptions): JobStack {
       ...(params.alarmTopic === undefined ? {} : { alarmTopic: params.alarmTopic }),
     }),
     ...(params.iotTopic === undefined ? {} : iotTopicRuleResources({ topic: params.iotTopic, streamName: stream.name, streamArn: stream.arn })),
-    ...(viewQuery === undefined ? {} : { [LogicalId.AggregateViewQuery]: viewQuery }),
+    ...(viewQuery === undefined ? {} : { [LogicalId.AggregateViewQuery]: viewQuery.resource }),
   };
 
   return {
@@ -139,14 +139,9 @@ export function jobStack(options: JobStackOptions): JobStack {
         BucketName: { Value: bucket, Description: 'The bucket holding the table and its rejects' },
         TableLocation: { Value: join(['s3://', bucket, `/${tableRootKey({ prefix: job.output.prefix, table: job.output.name })}/`]), Description: 'Where the Parquet files go' },
         GlueTable: { Value: `${job.output.database}.${job.output.name}`, Description: 'The table to query in Athena' },
-        ...(job.output.aggregate === undefined
+        ...(viewQuery === undefined
           ? {}
-          : {
-              AthenaView: {
-                Value: `${job.output.aggregate.view.database}.${job.output.aggregate.view.name}`,
-                Description: `The merged view to query; create it once with the saved query '${String((viewQuery!.Properties as { Name: string }).Name)}'`,
-              },
-            }),
+          : { AthenaView: { Value: viewQuery.view, Description: `The merged view to query; create it once with the saved query '${viewQuery.name}'` } }),
         StreamArn: { Value: stream.arn, Description: 'The stream the job reads' },
         FailureQueueUrl: { Value: ref(LogicalId.FailureQueue), Description: 'Batches the job gave up on, to redrive' },
       },

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { lambdaBuildOptions } from './bundle-options.ts';
@@ -10,8 +10,6 @@ export interface LambdaBundleFiles {
   readonly handler: string;
   /** Bytes of the handler bundle's JavaScript, what the engine parses at load. */
   readonly handlerBytes: number;
-  /** Files esbuild wrote beside the bundle (parquet-wasm's `.wasm`), read as bytes at load. */
-  readonly besideFiles: ReadonlyArray<{ readonly name: string; readonly bytes: number }>;
   /** The harness that loads and invokes it. */
   readonly harness: string;
   readonly buildMs: number;
@@ -48,14 +46,10 @@ export async function buildLambdaBundle(outDir: string): Promise<LambdaBundleFil
   await build({ bundle: true, platform: 'node', format: 'esm', logLevel: 'error', entryPoints: [join(here, 'invoke-child.ts')], outfile: harness });
   const buildMs = performance.now() - started;
   // What the cold start has to parse, by package: where shrinking the bundle would pay. The
-  // metafile's other outputs are files copied beside the bundle, read as bytes instead.
+  // metafile's other outputs are files copied beside the bundle (the wasm), read as bytes, not parsed.
   const bytesByPackage = new Map<string, number>();
-  const besideFiles: Array<{ name: string; bytes: number }> = [];
   for (const [path, output] of Object.entries(result.metafile.outputs)) {
-    if (resolve(path) !== resolve(handler)) {
-      besideFiles.push({ name: basename(path), bytes: output.bytes });
-      continue;
-    }
+    if (resolve(path) !== resolve(handler)) continue;
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       bytesByPackage.set(packageOf(input), (bytesByPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
     }
@@ -64,5 +58,5 @@ export async function buildLambdaBundle(outDir: string): Promise<LambdaBundleFil
     .sort((a, b) => b[1] - a[1])
     .slice(0, 6)
     .map(([name, bytes]) => ({ name, bytes }));
-  return { handler, handlerBytes: (await stat(handler)).size, besideFiles, harness, buildMs, optionsSource: source, minified: options.minify === true, largestInputs };
+  return { handler, handlerBytes: (await stat(handler)).size, harness, buildMs, optionsSource: source, minified: options.minify === true, largestInputs };
 }

@@ -58,7 +58,7 @@ export interface DemoOptions {
   /** Failure injection probability (0 for none). */
   readonly chaos: number;
   readonly log: CliLogger;
-  /** Show progress (a bar on a terminal, log lines otherwise); on unless said otherwise. */
+  /** `false`: no progress bar, only progress lines on `log` (none when it is quiet, as under `--json`). Defaults to a bar on a terminal. */
   readonly progress?: boolean;
 }
 
@@ -169,7 +169,7 @@ async function runUntilCaughtUp(env: LocalEnvironment, job: Job, options: DemoOp
   }
 }
 
-/** Progress stays off when the caller asked for none (`--json`): only the result goes out. */
+/** No bar when the caller asked for none (`--json`): progress lines then go to the log, which `--json` silences. */
 const quietly = (options: DemoOptions) => (options.progress === false ? { interactive: false } : {});
 
 /** Parquet files under the table's folders, as the batches wrote them. */

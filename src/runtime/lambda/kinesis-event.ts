@@ -32,21 +32,19 @@ export function recordsOfEvent(event: KinesisStreamEvent): StreamRecord[] {
   let bound = 0;
   for (const r of delivered) bound += decodedBound(r.kinesis.data);
   const bytes = Buffer.allocUnsafeSlow(bound);
-  const records = new Array<StreamRecord>(delivered.length);
   let offset = 0;
-  for (let i = 0; i < delivered.length; i++) {
-    const r = delivered[i]!;
+  return delivered.map((r) => {
     const length = bytes.write(r.kinesis.data, offset, 'base64');
-    records[i] = {
-      data: new Uint8Array(bytes.buffer, bytes.byteOffset + offset, length),
+    const data = new Uint8Array(bytes.buffer, bytes.byteOffset + offset, length);
+    offset += length;
+    return {
+      data,
       shardId: shardOf(r.eventID),
       sequenceNumber: r.kinesis.sequenceNumber,
       partitionKey: r.kinesis.partitionKey,
       arrivalTime: new Date(Math.round(r.kinesis.approximateArrivalTimestamp * 1000)),
     };
-    offset += length;
-  }
-  return records;
+  });
 }
 
 export interface EventSource {

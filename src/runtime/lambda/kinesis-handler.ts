@@ -29,9 +29,9 @@ export interface KinesisHandlerOptions {
    */
   readonly adapters?: () => HandlerAdapters | Promise<HandlerAdapters>;
   /**
-   * `on-first-batch` (default) or `at-init`: build the adapters as the handler is created,
-   * so a deployed function loads and sets up the SDK during Lambda's init phase rather than
-   * in its first invocation. A failure then is not lost: the first invocation tries again
+   * When the adapters are built: `on-first-batch` (default), or `at-init`, as the handler is
+   * created, so a deployed function loads and sets up the SDK during Lambda's init phase rather
+   * than in its first invocation. A failure then is not lost: the first invocation tries again
    * and reports it.
    */
   readonly prepare?: PrepareAdapters;
@@ -69,24 +69,21 @@ export function createKinesisHandler(job: Job, options: KinesisHandlerOptions = 
     new Promise<HandlerAdapters>((resolve) => resolve((options.adapters ?? defaultAdapters)())).then((adapters) =>
       createBatchProcessor({ job, store: adapters.store, catalog: adapters.catalog }),
     );
+  // A failure at init is not reported there: the first invocation falls back to an attempt of its own and reports that.
+  let atInit = options.prepare === PrepareAdapters.AtInit ? build() : undefined;
+  atInit?.catch(() => undefined);
   let processor: Promise<BatchProcessor> | undefined;
-  // A failure at init is not reported there: the first invocation makes an attempt of its own and reports that.
-  let initAttempt: Promise<BatchProcessor> | undefined;
-  if (options.prepare === PrepareAdapters.AtInit) {
-    processor = initAttempt = build();
-    initAttempt.catch(() => undefined);
-  }
-  const processorOnce = async (): Promise<BatchProcessor> => {
+  const processorOnce = (): Promise<BatchProcessor> => {
+    if (atInit) {
+      processor = atInit.catch(() => build());
+      atInit = undefined;
+    }
     const attempt = (processor ??= build());
-    try {
-      return await attempt;
-    } catch (error) {
+    return attempt.catch((error: unknown) => {
       // A failed cold start must not poison the container: the next invocation tries again.
       if (processor === attempt) processor = undefined;
-      if (attempt !== initAttempt) throw error;
-      initAttempt = undefined;
-      return processorOnce();
-    }
+      throw error;
+    });
   };
 
   return async (event) => {
