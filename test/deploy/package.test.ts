@@ -46,6 +46,7 @@ interface Resource {
   readonly Type: string;
   readonly Properties: Record<string, any>;
   readonly DependsOn?: string[];
+  readonly DeletionPolicy?: string;
 }
 interface Template {
   readonly Resources: Record<string, Resource>;
@@ -352,6 +353,14 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
     expect(bucket['BucketEncryption'].ServerSideEncryptionConfiguration).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }]);
     expect(bucket['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     expect(bucket['LifecycleConfiguration'].Rules).toContainEqual({ Id: 'expire-rejects', Status: 'Enabled', Prefix: `${job.output.prefix}/_rejects/`, ExpirationInDays: 30 });
+    // What the README's stack section promises besides: kept on stack deletion, owner-enforced, no forgotten uploads.
+    expect(resources[LogicalId.Bucket]!.DeletionPolicy).toBe('Retain');
+    expect(bucket['OwnershipControls']).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(bucket['LifecycleConfiguration'].Rules).toContainEqual(
+      expect.objectContaining({ Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: expect.any(Number) } }),
+    );
+    expect(resources[LogicalId.FailureQueue]!.Properties['MessageRetentionPeriod']).toBe(14 * 24 * 3600);
+    expect(resources[LogicalId.FunctionLogGroup]!.Properties['RetentionInDays']).toBe(30);
     const policy = resources[LogicalId.BucketPolicy]!.Properties;
     expect(policy['Bucket']).toEqual({ Ref: LogicalId.Bucket });
     expect(policy['PolicyDocument'].Statement).toEqual([
