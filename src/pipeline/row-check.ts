@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { CheckedKind, checkPredicate, hasNoChecks, UNSUPPORTED_CHECK, type ValuePredicate } from '../source/zod-check-predicates.ts';
+import { defOf, isRecursive, type AnyZod, type Def } from '../schema/zod-def.ts';
+import { CheckedKind, hasNoChecks, leafChecks } from '../source/zod-check-predicates.ts';
 
 /**
  * A check compiled from a row schema (zod v4) for writers that only read a row's column
@@ -16,27 +16,14 @@ import { CheckedKind, checkPredicate, hasNoChecks, UNSUPPORTED_CHECK, type Value
  * each time it is read may be read differently here than by zod.
  */
 
-type AnyZod = z.core.$ZodType;
-type Def = Record<string, unknown> & { readonly type: string };
-
 /** True when zod accepts the value as it is (see above). */
 export type RowCheck = (value: unknown) => boolean;
 
 type Builder = (schema: AnyZod, def: Def) => RowCheck | undefined;
 
-const defOf = (schema: AnyZod): Def => schema._zod.def as unknown as Def;
-
-/** A leaf's checks, or undefined when they cannot be run exactly (`null`: no checks). */
-function leafChecks(schema: AnyZod, def: Def, kind: CheckedKind): ValuePredicate | null | undefined {
-  if (def['coerce']) return undefined;
-  const check = checkPredicate(schema, kind);
-  if (check === UNSUPPORTED_CHECK) return undefined;
-  return check ?? null;
-}
-
 /** A leaf of one JS type: the type test, then its checks. */
 const typed = (schema: AnyZod, def: Def, kind: CheckedKind, isType: (v: unknown) => boolean): RowCheck | undefined => {
-  const check = leafChecks(schema, def, kind);
+  const check = leafChecks(schema, kind);
   if (check === undefined) return undefined;
   return check === null ? isType : (v) => isType(v) && check(v);
 };
@@ -112,7 +99,7 @@ function keyedObjectCheck(names: readonly string[], checks: readonly RowCheck[])
 }
 
 function compileArray(schema: AnyZod, def: Def): RowCheck | undefined {
-  const check = leafChecks(schema, def, CheckedKind.Array);
+  const check = leafChecks(schema, CheckedKind.Array);
   const element = compileNode(def['element'] as AnyZod);
   if (check === undefined || !element) return undefined;
   return (v) => {
@@ -145,15 +132,6 @@ function compileNode(schema: AnyZod): RowCheck | undefined {
 }
 
 const compiled = new WeakMap<AnyZod, RowCheck | null>();
-
-/** A schema that can re-enter itself (z.lazy, getters in a shape) is left to zod, which tracks the cycles. */
-function isRecursive(schema: AnyZod): boolean {
-  try {
-    return z.core.isRecursiveSchema(schema);
-  } catch {
-    return true;
-  }
-}
 
 /**
  * The row check compiled from `schema`, once per schema; undefined when the schema uses a

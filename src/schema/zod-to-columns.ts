@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { defOf, type AnyZod, type Def } from './zod-def.ts';
 import { UnsupportedTypeError } from '../errors.ts';
 import { columnHints } from './column-hints.ts';
 import type { Column, ColumnType } from './column-model.ts';
@@ -10,8 +11,6 @@ import type { Column, ColumnType } from './column-model.ts';
  * what to use instead (`unsupportedFixes`).
  */
 
-type AnyZod = z.core.$ZodType;
-type Def = Record<string, unknown> & { type: string };
 
 interface Converted {
   readonly type: ColumnType;
@@ -25,7 +24,6 @@ const INT32_MAX = 2_147_483_647;
 const INT32_FORMATS: ReadonlySet<string> = new Set(['int32', 'uint32']);
 const ISO_TIMESTAMP_FORMATS: ReadonlySet<string> = new Set(['datetime']);
 
-const defOf = (schema: AnyZod): Def => schema._zod.def as unknown as Def;
 
 const notNull = (type: ColumnType): Converted => ({ type, nullable: false });
 

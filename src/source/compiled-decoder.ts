@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { defOf, isRecursive, type AnyZod, type Def } from '../schema/zod-def.ts';
 import { absentField } from './absent-field.ts';
 import { JsonByte, JsonBytes, KEY_NOT_HANDLED, spelledKey, stringCache, UNKNOWN_KEY } from './json-bytes.ts';
 import { inOrderFields, OUT_OF_ORDER } from './in-order-fields.ts';
@@ -19,8 +19,6 @@ import { CheckedKind, hasNoChecks, leafChecks } from './zod-check-predicates.ts'
  * refinements, unions, records, dates, coercion, ...) compiles to nothing.
  */
 
-type AnyZod = z.core.$ZodType;
-type Def = Record<string, unknown> & { readonly type: string };
 
 interface DecoderNode {
   /** Reads the value at the cursor: the parsed value, or `NOT_HANDLED`. */
@@ -33,7 +31,6 @@ type Builder = (schema: AnyZod, def: Def) => DecoderNode | undefined;
 
 const { QUOTE, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, NULL_START } = JsonByte;
 
-const defOf = (schema: AnyZod): Def => schema._zod.def as unknown as Def;
 const failsUndefined = (): unknown => NOT_HANDLED;
 const leaf = (decode: DecoderNode['decode']): DecoderNode => ({ decode, ofUndefined: failsUndefined });
 const freeze = (value: unknown): unknown => (value === NOT_HANDLED ? value : Object.freeze(value));
@@ -280,15 +277,6 @@ export function compiledDecoder(schema: AnyZod): CompiledDecoder | undefined {
     compiled.set(schema, decoder);
   }
   return decoder ?? undefined;
-}
-
-function isRecursive(schema: AnyZod): boolean {
-  try {
-    return z.core.isRecursiveSchema(schema);
-  } catch {
-    // A shape getter that throws: cannot tell, so do not compile.
-    return true;
-  }
 }
 
 function compile(schema: AnyZod): CompiledDecoder | undefined {
