@@ -1,7 +1,7 @@
 import { compactedRootKey } from '../src/compaction/compaction-layout.ts';
 import type { Job } from '../src/job/define-job.ts';
 import { tableRootKey } from '../src/partition/object-keys.ts';
-import { HandlerEnvironment } from '../src/runtime/lambda/aws-adapters.ts';
+import { HandlerEnvironment } from '../src/runtime/lambda/handler-environment.ts';
 import type { CfnResource, CfnValue } from './cloudformation.ts';
 import { bucketKeyStatements, glueTableResources, lambdaRoleResource, objectStatements, type PolicyStatement } from './function-role.ts';
 import type { FunctionSizing } from './function-sizing.ts';
@@ -48,9 +48,6 @@ export interface CompactionFunctionOptions {
   readonly kmsKey?: string;
 }
 
-/** Read by the handler's logger as its service name (handler-logger.ts). */
-const JOB_ENVIRONMENT = 'SLUICE_JOB';
-
 /**
  * The compaction function as serverless.yml's `functions:` takes it: its own bundle's
  * `compact` export, run on `schedule` by an EventBridge rule the framework declares, with
@@ -69,7 +66,7 @@ export function compactionFunction(job: Job, options: CompactionFunctionOptions)
     role: LogicalId.CompactionRole,
     ...COMPACTION_FUNCTION_SIZING,
     reservedConcurrency: 1,
-    environment: { [HandlerEnvironment.Bucket]: options.bucket, [JOB_ENVIRONMENT]: job.name },
+    environment: { [HandlerEnvironment.Bucket]: options.bucket, [HandlerEnvironment.Job]: job.name },
     events: [{ schedule: { rate: [options.schedule], enabled: true } }],
   };
 }

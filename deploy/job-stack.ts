@@ -1,6 +1,6 @@
 import type { Job } from '../src/job/define-job.ts';
 import { tableRootKey } from '../src/partition/object-keys.ts';
-import { HandlerEnvironment } from '../src/runtime/lambda/aws-adapters.ts';
+import { HandlerEnvironment } from '../src/runtime/lambda/handler-environment.ts';
 import { aggregateViewQuery } from './aggregate-view-query.ts';
 import { alarmResources } from './alarms.ts';
 import { bucketResources } from './bucket-resources.ts';
@@ -52,9 +52,6 @@ export interface JobStack {
   /** serverless-esbuild's options (`custom.esbuild`). */
   readonly esbuild: Readonly<Record<string, unknown>>;
 }
-
-/** Read by the handler's logger as its service name (handler-logger.ts). */
-const JOB_ENVIRONMENT = 'SLUICE_JOB';
 
 /**
  * One job's stack: the function (bundled with the job, role of its own), its Kinesis event
@@ -129,7 +126,7 @@ export function jobStack(options: JobStackOptions): JobStack {
         description: `sluice job ${job.name}: Kinesis -> ${job.output.database}.${job.output.name}`,
         role: LogicalId.FunctionRole,
         ...functionSizing(),
-        environment: { [HandlerEnvironment.Bucket]: bucket, [JOB_ENVIRONMENT]: job.name },
+        environment: { [HandlerEnvironment.Bucket]: bucket, [HandlerEnvironment.Job]: job.name },
       },
       [COMPACTION_FUNCTION_KEY]: compactionFunction(job, compaction),
     },

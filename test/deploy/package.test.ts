@@ -12,7 +12,7 @@ import { COMPACTION_FUNCTION_SIZING, COMPACTION_HANDLER } from '../../deploy/com
 import { LogicalId } from '../../deploy/logical-ids.ts';
 import { ParquetHive } from '../../src/catalog/glue-table-input.ts';
 import type { Job } from '../../src/job/define-job.ts';
-import { HandlerEnvironment } from '../../src/runtime/lambda/aws-adapters.ts';
+import { HandlerEnvironment } from '../../src/runtime/lambda/handler-environment.ts';
 import { eventOfRecords } from '../../src/runtime/lambda/kinesis-event.ts';
 import { RejectsMetric } from '../../src/runtime/lambda/rejects-metric.ts';
 import { loadJob } from '../../src/runtime/load-job.ts';

@@ -3,15 +3,8 @@ import { createGlueClient } from '../../catalog/glue-client.ts';
 import { UsageError } from '../../errors.ts';
 import { createS3Client } from '../../store/s3-client.ts';
 import { S3ObjectStore } from '../../store/s3-object-store.ts';
+import { HandlerEnvironment } from './handler-environment.ts';
 import type { HandlerAdapters } from './kinesis-handler.ts';
-
-/** Environment variables the job's stack sets on its function. */
-export const HandlerEnvironment = {
-  /** The bucket the job writes to. */
-  Bucket: 'SLUICE_BUCKET',
-  /** Catalog id (AWS account) of the Glue Data Catalog; the function's own account when unset. */
-  CatalogId: 'SLUICE_GLUE_CATALOG_ID',
-} as const;
 
 /**
  * The adapters of a deployed handler: S3 for files, Glue for partitions, clients created

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { HandlerEnvironment } from './handler-environment.ts';
 
 /**
  * The handler's structured (JSON) log in CloudWatch, one logger per container.
@@ -10,5 +11,5 @@ import { Logger } from '@aws-lambda-powertools/logger';
  */
 let logger: Logger | undefined;
 export function handlerLogger(): Logger {
-  return (logger ??= new Logger({ serviceName: process.env['SLUICE_JOB'] ?? 'sluice' }));
+  return (logger ??= new Logger({ serviceName: process.env[HandlerEnvironment.Job] ?? 'sluice' }));
 }

@@ -9,7 +9,8 @@
  * ```
  */
 export { createKinesisHandler, PrepareAdapters, type HandlerAdapters, type KinesisHandler, type KinesisHandlerOptions } from './kinesis-handler.ts';
-export { awsAdaptersFromEnvironment, HandlerEnvironment } from './aws-adapters.ts';
+export { awsAdaptersFromEnvironment } from './aws-adapters.ts';
+export { HandlerEnvironment } from './handler-environment.ts';
 export {
   createCompactionHandler,
   type CompactionHandler,
