@@ -97,6 +97,23 @@ describe('sluice compact', () => {
     expect(await count()).toEqual(before);
   });
 
+  it('reports a partition it cannot compact, compacts the others, and exits 1', async () => {
+    const paths = projectPaths(dir);
+    const store = new LocalFolderStore({ root: paths.warehouse });
+    const process = createBatchProcessor({ job, store, catalog: new LocalCatalog({ dir: paths.catalog }) });
+    // New rows in both hours, and a file in hour 07 that is not Parquet at all.
+    await process(streamRecords([0, 1].map((i) => senseHat({ count: 500 + i, timestamp: `2026-11-20 0${6 + i}:30:00` })), { first: 20_000 }));
+    await store.put('iot/sensor_readings/year=2026/month=11/day=20/hour=07/shardId-000000000000-29999.parquet', new TextEncoder().encode('not parquet'));
+
+    const run = await sluice(['compact', 'sensor-readings', '--horizon', '0s', '--target-size', '64MiB', '--json']);
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout) as CompactionReport;
+    expect(report.partitions).toEqual({ seen: 2, compacted: 1, skipped: 0, failed: 1 });
+    const failed = report.details.find((d) => d.status === 'failed');
+    expect(failed?.partition).toBe('year=2026/month=11/day=20/hour=07');
+    expect(run.stderr).toContain('could not be compacted');
+  });
+
   it('says what is wrong with its options and exits 2', async () => {
     const bad = await sluice(['compact', 'sensor-readings', '--target-size', 'huge']);
     expect(bad.code).toBe(2);
