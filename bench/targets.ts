@@ -32,18 +32,20 @@ export function checkTargets(run: {
   readonly peakRss: readonly PeakRssResult[];
 }): TargetCheck[] {
   const checks: TargetCheck[] = [];
+  // The stages run on the clean batch: its ceiling is stated once, and other batches refer to it.
   const ceiling = floorCeiling(run.stages);
-  for (const w of run.wholePaths) {
-    if (w.floorRatio === undefined) continue;
+  run.wholePaths.forEach((w, i) => {
+    if (w.floorRatio === undefined) return;
     const met = w.floorRatio >= TARGETS.floorRatio;
+    const why = i === 0 ? ceiling : ceiling && `below the clean batch's ceiling above, with each bad record also decoded again by the generic path for its reason`;
     checks.push({
       target: `whole path / naive floor (${w.workload})`,
       goal: `>= ${TARGETS.floorRatio.toFixed(1)}`,
       measured: w.floorRatio.toFixed(2),
       met,
-      ...(met || !ceiling ? {} : { why: ceiling }),
+      ...(met || !why ? {} : { why }),
     });
-  }
+  });
   // Both sides with SNAPPY is the like-for-like figure (parquetjs has no ZSTD); as shipped,
   // sluice also pays for ZSTD's smaller files, so that figure is checked and shown too.
   const zstdOverSnappy = run.parquet.sameCodecRatio / run.parquet.asShippedRatio;

@@ -54,17 +54,17 @@ export const BUNDLE_PLUGINS_FILE = 'deploy/bundle-plugins.cjs';
  * - `loader: { '.wasm': 'file' }` with `assetNames: '[name]'`: esbuild copies the wasm beside
  *   the bundle as {@link PARQUET_WASM_FILE} and the import yields its relative path; the entry
  *   reads it as bytes. Inlined (`binary`), its 4.9 MB became 6.6 MB of base64 that V8 had to
- *   scan with the code and decode at every cold start (~120 ms of a ~490 ms cold start).
+ *   scan with the code and decode at every cold start.
  * - `plugins`: {@link BUNDLE_PLUGINS_FILE}, whose `zodEnglishOnly` (deploy/zod-english-only.ts)
- *   drops zod's other locales: ~270 KB less code to parse at load.
+ *   drops zod's other locales, which only error messages in other languages need: less code to parse at load.
  * - `exclude: []`: the AWS SDK is bundled too, so the function runs the SDK version the tests
  *   ran, not whatever the runtime ships (the plugin leaves `aws-sdk` v2 out by default).
  * - `banner`: CommonJS code inside an ESM bundle calls `require` for Node's built-ins, and
  *   ESM has no `require` of its own.
  * - `minify`, no source map, no legal comments: less text to read and parse at load.
  * - `keepNames: false`: sluice's errors name themselves in their class body (src/errors.ts), so
- *   minified class names never reach a log; keeping every name would add ~95 KB of code and a
- *   `__name` call per function and class to evaluate at load.
+ *   minified class names never reach a log; keeping every name would add a `__name` call per
+ *   function and class, code to parse and run at load.
  * - `outputWorkFolder`: a folder per run, so two jobs can be packaged at the same time.
  *
  * @example
