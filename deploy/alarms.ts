@@ -1,5 +1,5 @@
 import type { Job } from '../src/job/define-job.ts';
-import { RejectsMetric } from '../src/runtime/lambda/rejects-metric.ts';
+import { BatchMetric, JobDimension, MetricNamespace } from '../src/observability/metric-names.ts';
 import { getAtt, type CfnResources, type CfnValue } from './cloudformation.ts';
 import { LogicalId } from './logical-ids.ts';
 
@@ -28,7 +28,7 @@ const PERIOD_SECONDS = 300;
  * The job's alarms:
  * - iterator age: the stream's `GetRecords.IteratorAgeMilliseconds` (maximum) above the
  *   threshold, so the job is falling behind (and records near the retention limit may be lost);
- * - rejects: the handler's `Rejects` metric (Embedded Metric Format, see rejects-metric.ts)
+ * - rejects: the handler's `Rejects` metric (Embedded Metric Format, see src/runtime/lambda/emf-metrics.ts)
  *   summed above the threshold, so the producers send records the job cannot use;
  * - failed batches: a message on the failure queue, so a batch ran out of attempts or age and
  *   its records are not in the table until it is redriven.
@@ -60,9 +60,9 @@ export function alarmResources(job: Job, options: AlarmOptions): CfnResources {
       Type: 'AWS::CloudWatch::Alarm',
       Properties: {
         AlarmDescription: `sluice job '${job.name}' rejected more than ${options.rejectsThreshold} records in ${PERIOD_SECONDS / 60} minutes; read <prefix>/_rejects/${job.output.name}/ for the reasons`,
-        Namespace: RejectsMetric.namespace,
-        MetricName: RejectsMetric.name,
-        Dimensions: [{ Name: RejectsMetric.dimension, Value: job.name }],
+        Namespace: MetricNamespace,
+        MetricName: BatchMetric.Rejects,
+        Dimensions: [{ Name: JobDimension, Value: job.name }],
         Statistic: 'Sum',
         Threshold: options.rejectsThreshold,
         TreatMissingData: 'notBreaching',

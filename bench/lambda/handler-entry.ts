@@ -4,8 +4,8 @@
  * started by the first import and awaited at the end of the module, exactly as the deployed
  * entry (src/runtime/lambda/bundle-entry.ts) does it, adapters prepared at init too. Two
  * things differ from that entry: the adapters, a local folder instead of S3 and a no-op
- * catalog instead of Glue, so the numbers are sluice's and not the network's; and no rejects
- * metric (`createRejectsPublisher`), whose EMF line on stdout would come before the one line
+ * catalog instead of Glue, so the numbers are sluice's and not the network's; and no batch
+ * metrics (`createBatchMetricsPublisher`), whose EMF lines on stdout would come before the one line
  * of marks the harness reads there (so this bundle, unlike the deployed one, leaves out
  * Powertools Metrics).
  */

@@ -2,6 +2,7 @@ import { clearLine, cursorTo } from 'node:readline';
 import cliProgress from 'cli-progress';
 import type { CliLogger } from './logger.ts';
 import type { Progress, ProgressStream } from './progress.ts';
+import { ProgressOutcome } from './progress-outcome.ts';
 
 /**
  * What {@link startProgressBar} reports on.
@@ -70,12 +71,14 @@ export function startProgressBar(settings: ProgressBarSettings): Progress {
       value += by;
       bar.increment(by, { rate: rate(), ...(detail === undefined ? {} : { detail: ` | ${detail}` }) });
     },
-    done(summary) {
+    done(summary, options) {
       if (finished) return;
       finished = true;
       bar.update({ rate: rate() });
       bar.stop();
-      if (summary) log.info(`${label}: ${summary}`);
+      const outcome = options?.outcome ?? ProgressOutcome.Done;
+      if (outcome !== ProgressOutcome.Done) log.warn(`${label}: ${outcome} (${value} ${unit})${summary ? ` - ${summary}` : ''}`);
+      else if (summary) log.info(`${label}: ${summary}`);
     },
     interrupt(write) {
       if (finished) return write();

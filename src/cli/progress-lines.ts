@@ -1,5 +1,6 @@
 import type { CliLogger } from './logger.ts';
 import type { Progress } from './progress.ts';
+import { ProgressOutcome } from './progress-outcome.ts';
 
 /**
  * What {@link startProgressLines} reports on.
@@ -54,10 +55,13 @@ export function startProgressLines(settings: ProgressLinesSettings): Progress {
       reported = mark;
       log.info(`${lineAt()}${suffix(detail)}`);
     },
-    done(summary) {
+    done(summary, options) {
       if (finished) return;
       finished = true;
-      log.info(`${label}: done (${counted()})${suffix(summary)}`);
+      const outcome = options?.outcome ?? ProgressOutcome.Done;
+      const line = `${label}: ${outcome} (${counted()})${suffix(summary)}`;
+      if (outcome === ProgressOutcome.Done) log.info(line);
+      else log.warn(line);
     },
     interrupt(write) {
       write();

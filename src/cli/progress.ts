@@ -2,6 +2,7 @@ import { createConsola } from 'consola';
 import type { CliLogger } from './logger.ts';
 import { startProgressBar } from './progress-bar.ts';
 import { startProgressLines } from './progress-lines.ts';
+import type { DoneOptions } from './progress-outcome.ts';
 
 /**
  * Where progress goes: any writable, read as a terminal when it says `isTTY` (tests pass
@@ -52,8 +53,8 @@ export interface ProgressOptions {
 export interface Progress {
   /** Counts `by` more units done (1 by default); `detail` says what was just done. */
   advance(by?: number, detail?: string): void;
-  /** Ends the report, with an optional closing summary; calling it again does nothing. */
-  done(summary?: string): void;
+  /** Ends the report (as done, stopped or failed), with an optional closing summary; calling it again does nothing. */
+  done(summary?: string, options?: DoneOptions): void;
   /**
    * Runs `write` (which logs something) with the bar lifted off its line, so other log
    * lines do not land in the middle of the bar; with log lines it just runs `write`.

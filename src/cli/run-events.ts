@@ -19,28 +19,50 @@ export function seededChaos(options: { probability: number; seed: number }): Cha
 
 
 /**
- * One log line per notable run event: retries, destination sends, restarts. Batch commits
- * are logged by the command itself; routine poller events stay quiet.
+ * Whether a failing batch's attempt is worth a line: the first, then at a growing interval
+ * (2, 4, 8, 16... attempts), so a shard that keeps failing writes a handful of lines an
+ * hour, not thousands.
+ */
+const worthALine = (attempts: number): boolean => (attempts & (attempts - 1)) === 0;
+
+/**
+ * A logger of notable run events: retries, destination sends, restarts. Batch commits are
+ * logged by the command itself; routine poller events stay quiet. A shard whose batch keeps
+ * failing is reported once per distinct error, with the record range, then at a growing
+ * interval of attempts.
  *
  * @example
  * ```ts
- * runJob({ ..., onEvent: (event) => describeRunEvent(event, log) });
+ * const describe = runEventLog(log);
+ * runJob({ ..., onEvent: (event) => describe(event) });
  * ```
  */
-export function describeRunEvent(event: RunEvent, log: CliLogger): void {
-  const lines: Partial<Record<RunEvent['type'], () => void>> = {
-    'handler-error': () => {
+export function runEventLog(log: CliLogger): (event: RunEvent) => void {
+  const lastError = new Map<string, string>();
+  const lines: Partial<Record<RunEvent['type'], (event: RunEvent) => void>> = {
+    'handler-error': (event) => {
       const e = event as Extract<RunEvent, { type: 'handler-error' }>;
-      log.warn(`${e.shardId} ${e.first}..${e.last}: batch failed, retrying from ${e.first}: ${messageOf(e.error)}`);
+      const message = messageOf(e.error);
+      const attempts = e.failing?.attempts;
+      const changed = lastError.get(e.shardId) !== message;
+      if (!changed && attempts !== undefined && !worthALine(attempts)) return;
+      lastError.set(e.shardId, message);
+      const since = e.failing && e.failing.attempts > 1 ? `, failing for ${e.failing.attempts} attempts since ${new Date(e.failing.since).toISOString()}` : '';
+      log.warn(`${e.shardId} ${e.first}..${e.last}: batch failed${since}, retrying from ${e.first}: ${message}`);
     },
-    'sent-to-destination': () => {
+    'sent-to-destination': (event) => {
       const { range } = event as Extract<RunEvent, { type: 'sent-to-destination' }>;
+      lastError.delete(range.records[0]!.shardId);
       log.error(`${range.records[0]!.shardId}: gave up on ${range.records.length} records (${range.condition}); sent to the on-failure destination`);
     },
-    'worker-restart': () => {
+    'worker-restart': (event) => {
       const e = event as Extract<RunEvent, { type: 'worker-restart' }>;
       log.warn(`worker died (${messageOf(e.error)}); restart #${e.restarts} from the checkpoint`);
     },
+    'metrics-log-error': (event) => {
+      const e = event as Extract<RunEvent, { type: 'metrics-log-error' }>;
+      log.warn(`could not keep a batch's metrics for sluice status (the batch itself is committed): ${messageOf(e.error)}`);
+    },
   };
-  lines[event.type]?.();
+  return (event) => lines[event.type]?.(event);
 }

@@ -58,9 +58,14 @@ export interface RejectFile {
 export interface BatchOf<F extends OutputFile> {
   readonly files: F[];
   readonly rejectFiles: RejectFile[];
+  /** Kinesis records in the batch, as delivered. */
   readonly records: number;
+  /** User records: each KPL aggregate counted as the records it holds (one when it cannot be read). */
+  readonly userRecords: number;
   readonly rows: number;
   readonly rejects: number;
+  /** The newest event time of a row written, for jobs partitioned by event time; null otherwise or without rows. */
+  readonly newestEventMs: number | null;
 }
 
 export type CollectedBatch<C> = BatchOf<CollectedFile<C>>;
@@ -116,6 +121,7 @@ export function processBatch<C>(job: Job, records: readonly StreamRecord[], coll
   const table = job.output;
   const partitioning = table.partitionBy;
   const extraKeys = table.partitionKeys;
+  const eventTimed = partitioning.kind !== 'arrival-hour';
   const decode = recordDecoder(job.source.records);
   const rows = rowValidator(table.rows);
   // Steps are the only readers of a record's metadata: without steps, records go straight to the sink and none is made.
@@ -124,10 +130,14 @@ export function processBatch<C>(job: Job, records: readonly StreamRecord[], coll
   const rejectFiles = new Map<string, RejectFile>();
   let rowCount = 0;
   let rejectCount = 0;
+  let userRecords = 0;
+  let newestEventMs = Number.NEGATIVE_INFINITY;
 
   // The outputs of the record being processed (the first `outputIndex` entries), kept only once all of them pass.
   const pendingValues: (readonly string[])[] = [];
   const pendingRows: Record<string, unknown>[] = [];
+  // Event times of the pending outputs: the batch's event-time lag counts rows that are written, not outputs of a rejected record.
+  const pendingEventMs: number[] = [];
   let outputIndex = 0;
   let current: StreamRecord;
 
@@ -156,6 +166,7 @@ export function processBatch<C>(job: Job, records: readonly StreamRecord[], coll
           `output #${outputIndex}: event time field '${partitioning.field}' is not a usable timestamp (got ${describe(value)})`,
         );
       }
+      pendingEventMs[outputIndex - 1] = epochMs;
     }
     const time = timeValues(epochMs);
     if (extraKeys.length === 0) return time;
@@ -233,14 +244,17 @@ export function processBatch<C>(job: Job, records: readonly StreamRecord[], coll
   for (const received of records) {
     // A JSON record's first byte already tells it from a KPL aggregate; `deaggregate` checks the rest of the magic.
     if (received.data[0] !== KPL_MAGIC[0]) {
+      userRecords++;
       processRecord(received);
       continue;
     }
     const expanded = deaggregate(received);
     if (!expanded.ok) {
+      userRecords++;
       reject(received, RejectStage.Kpl, expanded.reason);
       continue;
     }
+    userRecords += expanded.records.length;
     for (const record of expanded.records) processRecord(record);
   }
 
@@ -268,8 +282,17 @@ export function processBatch<C>(job: Job, records: readonly StreamRecord[], coll
     for (let i = 0; i < outputIndex; i++) {
       collector.add(fileFor(pendingValues[i]!, record).contents, pendingRows[i]!);
       rowCount++;
+      if (eventTimed && pendingEventMs[i]! > newestEventMs) newestEventMs = pendingEventMs[i]!;
     }
   }
 
-  return { files: [...files.values()], rejectFiles: [...rejectFiles.values()], records: records.length, rows: rowCount, rejects: rejectCount };
+  return {
+    files: [...files.values()],
+    rejectFiles: [...rejectFiles.values()],
+    records: records.length,
+    userRecords,
+    rows: rowCount,
+    rejects: rejectCount,
+    newestEventMs: rowCount > 0 && eventTimed ? newestEventMs : null,
+  };
 }

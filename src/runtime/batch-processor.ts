@@ -10,10 +10,12 @@ import { runBatchToTables, type TableBatchOutput } from '../pipeline/run-batch-t
 import { toPartialRows } from '../aggregate/partials.ts';
 import { recordId, type StreamRecord } from '../source/stream-record.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { countByStage, type BatchMetrics } from '../observability/batch-metrics.ts';
 
 /** What one committed batch wrote. */
 export interface BatchReport {
   readonly shardId: string;
+  /** Kinesis records in the batch. */
   readonly records: number;
   readonly rows: number;
   readonly rejects: number;
@@ -24,12 +26,16 @@ export interface BatchReport {
   /** Partitions registered by this batch (not already known to this processor). */
   readonly newPartitions: number;
   readonly bytes: number;
+  /** The batch's numbers, as every metric, log and view shows them. */
+  readonly metrics: BatchMetrics;
 }
 
 export interface BatchProcessorOptions {
   readonly job: Job;
   readonly store: ObjectStore;
   readonly catalog: Catalog;
+  /** The clock the batch's duration, freshness and lag are measured with; `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 /** Processes one batch of one shard; rejects with `BatchError` when any write or registration fails. */
@@ -65,11 +71,13 @@ function tablesOf(job: Job, records: readonly StreamRecord[]): TableBatchOutput 
  */
 export function createBatchProcessor(options: BatchProcessorOptions): BatchProcessor {
   const { job, store, catalog } = options;
+  const now = options.now ?? Date.now;
   const registered = new Set<string>();
   const tableRoot = tableRootKey({ prefix: job.output.prefix, table: job.output.name });
 
   return async (records) => {
-    if (records.length === 0) return { shardId: '', records: 0, rows: 0, rejects: 0, files: [], rejectFiles: [], newPartitions: 0, bytes: 0 };
+    if (records.length === 0) throw new BatchError(`job '${job.name}': a batch has at least one record`);
+    const startedAt = now();
     const range = `${records[0]!.shardId} ${recordId(records[0]!)}..${recordId(records.at(-1)!)}`;
     try {
       const output = tablesOf(job, records);
@@ -99,6 +107,31 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
         await catalog.registerPartitions({ database: job.output.database, name: job.output.name }, fresh);
         for (const file of output.files) registered.add(file.path);
       }
+      const committedAt = now();
+      let oldestArrivalMs = Number.POSITIVE_INFINITY;
+      for (const record of records) oldestArrivalMs = Math.min(oldestArrivalMs, record.arrivalTime.getTime());
+      const bytes = sizes.reduce((a, b) => a + b, 0);
+      const metrics: BatchMetrics = {
+        job: job.name,
+        shardId: records[0]!.shardId,
+        first: recordId(records[0]!),
+        last: recordId(records.at(-1)!),
+        kinesisRecords: output.records,
+        records: output.userRecords,
+        rows: output.rows,
+        rejects: output.rejects,
+        rejectsByStage: countByStage(output.rejectFiles.flatMap((f) => f.rejects.map((r) => r.stage))),
+        files: output.files.length,
+        rejectFiles: output.rejectFiles.length,
+        bytes,
+        partitionsRegistered: fresh.length,
+        startedAt,
+        committedAt,
+        durationMs: committedAt - startedAt,
+        oldestArrivalMs,
+        dataFreshnessMs: committedAt - oldestArrivalMs,
+        eventTimeLagMs: output.newestEventMs === null ? null : committedAt - output.newestEventMs,
+      };
       return {
         shardId: records[0]!.shardId,
         records: output.records,
@@ -107,7 +140,8 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
         files: output.files.map((f) => f.key),
         rejectFiles: output.rejectFiles.map((f) => f.key),
         newPartitions: fresh.length,
-        bytes: sizes.reduce((a, b) => a + b, 0),
+        bytes,
+        metrics,
       };
     } catch (error) {
       const what = error instanceof SluiceError ? error.message : (error as Error).message;

@@ -1,14 +1,40 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LocalCatalog } from '../catalog/local-catalog.ts';
 import { LocalFileCheckpointStore } from '../checkpoint/local-file-checkpoint-store.ts';
 import { createKinesisClient } from '../source/kinesis-client.ts';
 import { LocalFolderStore } from '../store/local-folder-store.ts';
+import { LocalMetricsLog } from './local-metrics-log.ts';
 import { startEmbeddedKinesis, type EmbeddedKinesis } from './embedded-kinesis.ts';
 
 /** Marks a folder as sluice's local state, which `sluice demo` may clear. */
 export const STATE_MARKER = '.sluice-state';
+
+/**
+ * The embedded Kinesis server's endpoint while a sluice process serves it, so that other
+ * commands on the same state folder (`status`, `dashboard`, `produce` while `run` works) use
+ * that server instead of failing on its locked LevelDB folder.
+ */
+const SERVED_ENDPOINT = 'kinesis.endpoint.json';
+
+/** The endpoint another live sluice process serves the project's embedded stream on, if any. */
+async function servedEndpoint(paths: ProjectPaths): Promise<string | undefined> {
+  let served: { endpoint: string; pid: number };
+  try {
+    served = JSON.parse(await readFile(join(paths.root, SERVED_ENDPOINT), 'utf8')) as { endpoint: string; pid: number };
+  } catch {
+    return undefined;
+  }
+  if (served.pid === process.pid) return undefined;
+  try {
+    // Signal 0 only asks whether the process exists; a killed server's file is stale.
+    process.kill(served.pid, 0);
+    return served.endpoint;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Where local state lives inside the project folder (`.sluice/` by default). */
 export interface ProjectPaths {
@@ -21,6 +47,8 @@ export interface ProjectPaths {
   readonly checkpoints: string;
   /** The local on-failure destination: ranges the event source mapping gave up on, per job. */
   readonly failures: string;
+  /** The metrics log: committed batches, failing shards and compaction runs, per job. */
+  readonly metrics: string;
 }
 
 /**
@@ -40,6 +68,7 @@ export function projectPaths(dir: string): ProjectPaths {
     catalog: join(root, 'catalog'),
     checkpoints: join(root, 'checkpoints'),
     failures: join(root, 'failures'),
+    metrics: join(root, 'metrics'),
   };
 }
 
@@ -60,6 +89,7 @@ export interface LocalEnvironment {
   readonly store: LocalFolderStore;
   readonly catalog: LocalCatalog;
   readonly checkpoints: LocalFileCheckpointStore;
+  readonly metricsLog: LocalMetricsLog;
   close(): Promise<void>;
 }
 
@@ -79,7 +109,12 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
   await mkdir(paths.root, { recursive: true });
   await writeFile(join(paths.root, STATE_MARKER), 'sluice local state: safe to delete\n');
   let embedded: EmbeddedKinesis | undefined;
-  const endpoint = options.endpoint ?? (embedded = await startEmbeddedKinesis({ path: paths.kinesis })).endpoint;
+  let endpoint = options.endpoint ?? (await servedEndpoint(paths));
+  if (endpoint === undefined) {
+    embedded = await startEmbeddedKinesis({ path: paths.kinesis });
+    endpoint = embedded.endpoint;
+    await writeFile(join(paths.root, SERVED_ENDPOINT), JSON.stringify({ endpoint, pid: process.pid }));
+  }
   const kinesis = createKinesisClient({ endpoint, ...(options.region ? { region: options.region } : {}) });
   return {
     paths,
@@ -88,9 +123,13 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
     store: new LocalFolderStore({ root: paths.warehouse }),
     catalog: new LocalCatalog({ dir: paths.catalog }),
     checkpoints: new LocalFileCheckpointStore({ dir: paths.checkpoints }),
+    metricsLog: new LocalMetricsLog({ dir: paths.metrics }),
     close: async () => {
       kinesis.destroy();
-      await embedded?.close();
+      if (embedded) {
+        await rm(join(paths.root, SERVED_ENDPOINT), { force: true });
+        await embedded.close();
+      }
     },
   };
 }

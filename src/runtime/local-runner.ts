@@ -8,14 +8,17 @@ import { abortableDelay } from '../source/abortable-delay.ts';
 import { backoffDelayMs, Jitter } from '../source/backoff.ts';
 import { pollShards, type PollerEvent } from '../source/shard-poller.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import type { StreamRecord } from '../source/stream-record.ts';
+import { recordId, type StreamRecord } from '../source/stream-record.ts';
 import type { BatchReport } from './batch-processor.ts';
 import { Chaos, ChaosStep, chaoticCatalog, chaoticCheckpoints, chaoticStore, isChaosError, isWorkerCrash } from './chaos.ts';
-import { deliverBatch, type DeliveryOutcome, type FailedRange } from './event-source-mapping.ts';
+import { deliverBatch, type FailedRange } from './event-source-mapping.ts';
 import { eventOfRecords, type EventSource } from './lambda/kinesis-event.ts';
 import { createKinesisHandler, type KinesisHandler } from './lambda/kinesis-handler.ts';
 import { LocalFailureDestination } from './local-failure-destination.ts';
 import { tableDescriptor } from './table-descriptor.ts';
+import { latestPerBatch, type MetricsLog, type ShardFailure } from '../observability/metrics-log.ts';
+import type { BatchMetrics } from '../observability/batch-metrics.ts';
+import { messageOf } from '../error-message.ts';
 
 export interface RunJobOptions {
   readonly job: Job;
@@ -42,6 +45,11 @@ export interface RunJobOptions {
    * share a stream (through a shared checkpoint store) need distinct names.
    */
   readonly worker?: string;
+  /**
+   * Where each committed batch's metrics and each failing shard are kept for `sluice status`
+   * and the dashboard (the project's `.sluice/metrics`); nothing is kept when absent.
+   */
+  readonly metricsLog?: MetricsLog;
   /** Called after each batch the handler committed. */
   readonly onBatch?: (report: BatchReport) => void;
   /** Called for poller events, retries, destination sends and restarts. */
@@ -50,15 +58,30 @@ export interface RunJobOptions {
 
 export type RunEvent =
   | PollerEvent
-  | { readonly type: 'handler-error'; readonly shardId: string; readonly first: string; readonly last: string; readonly error: unknown }
+  | {
+      readonly type: 'handler-error';
+      readonly shardId: string;
+      readonly first: string;
+      readonly last: string;
+      readonly error: unknown;
+      /** The shard's failure so far (attempts at this first record), when a metrics log keeps it. */
+      readonly failing?: ShardFailure;
+    }
+  | { readonly type: 'metrics-log-error'; readonly error: unknown }
   | { readonly type: 'sent-to-destination'; readonly range: FailedRange }
   | { readonly type: 'worker-restart'; readonly restarts: number; readonly error: unknown };
 
-/** Totals of a run. */
+/**
+ * Totals of a run. Each record counts once however often its batch was retried: a batch
+ * committed again from the same first record replaces what its earlier commit counted.
+ */
 export interface RunSummary {
-  /** Batches the handler committed (retries included). */
+  /** Batches committed. */
   readonly batches: number;
+  /** Kinesis records committed. */
   readonly records: number;
+  /** User records committed (KPL aggregates counted as the records they carry). */
+  readonly userRecords: number;
   readonly rows: number;
   readonly rejects: number;
   readonly files: number;
@@ -69,6 +92,8 @@ export interface RunSummary {
   readonly sentToDestination: number;
   /** Times the worker died and restarted from the checkpoint (chaos). */
   readonly restarts: number;
+  /** The run ended because it was asked to stop (Ctrl-C), not because it caught up. */
+  readonly stopped: boolean;
 }
 
 // Long enough for any batch's writes; a worker that vanished is taken over after it.
@@ -107,24 +132,47 @@ export async function runJob(options: RunJobOptions): Promise<RunSummary> {
   // other workers on the stream need their own names.
   const lease = { owner: options.worker ?? `${hostname()}:${job.name}`, durationMs: LEASE_MS };
   const destination = new LocalFailureDestination({ dir: options.failuresDir, streamArn: source.streamArn, functionArn: source.functionArn });
-  const totals = { batches: 0, records: 0, rows: 0, rejects: 0, files: 0, bytes: 0, retries: 0, sentToDestination: 0, restarts: 0 };
+  const counts = { retries: 0, restarts: 0 };
+  // Committed batches by (shard, first record): a batch committed again replaces its earlier count.
+  const committed: BatchMetrics[] = [];
+  const sent = new Map<string, number>();
   const emit = (event: RunEvent) => options.onEvent?.(event);
+  const metricsLog = options.metricsLog;
+  const logged = async (write: () => Promise<unknown>): Promise<void> => {
+    // Metrics never stop a pipeline: a write that fails is reported and the batch goes on.
+    await write().catch((error: unknown) => emit({ type: 'metrics-log-error', error }));
+  };
 
+  // A shard's log writes in the order they happen: a commit's clearing of a failure never overtakes the failure's write.
+  const queues = new Map<string, Promise<unknown>>();
+  const inShardOrder = <T>(shardId: string, write: () => Promise<T>): Promise<T> => {
+    const next = (queues.get(shardId) ?? Promise.resolve()).then(write, write);
+    queues.set(shardId, next.catch(() => undefined));
+    return next;
+  };
+
+  // The report of each shard's last invocation, taken by `invoke` once the invocation has answered.
+  const reports = new Map<string, BatchReport>();
   let handler: KinesisHandler;
   const coldStart = () => {
     handler = createKinesisHandler(job, {
       adapters: () => ({ store, catalog }),
-      onBatch: (report) => {
-        totals.batches++;
-        totals.records += report.records;
-        totals.rows += report.rows;
-        totals.rejects += report.rejects;
-        totals.files += report.files.length;
-        totals.bytes += report.bytes;
-        options.onBatch?.(report);
-      },
+      onBatch: (report) => reports.set(report.shardId, report),
       onError: (error, context) => {
-        emit({ type: 'handler-error', ...context, error });
+        counts.retries++;
+        const failed = { type: 'handler-error', ...context, error } as const;
+        if (metricsLog) {
+          // The event waits for the attempt count, so a log of it can say how long the shard has been failing.
+          void inShardOrder(context.shardId, () =>
+            metricsLog.recordFailure({ job: job.name, shardId: context.shardId, first: context.first, last: context.last, at: Date.now(), error: messageOf(error) }),
+          ).then(
+              (failing) => emit({ ...failed, failing }),
+              (logError: unknown) => {
+                emit(failed);
+                emit({ type: 'metrics-log-error', error: logError });
+              },
+            );
+        } else emit(failed);
         // A worker that died inside the handler is a Lambda container gone: the next invocation is a cold start.
         if (isWorkerCrash(error)) coldStart();
       },
@@ -133,9 +181,37 @@ export async function runJob(options: RunJobOptions): Promise<RunSummary> {
   coldStart();
 
   const invoke = async (records: readonly StreamRecord[]) => {
+    const shardId = records[0]!.shardId;
+    reports.delete(shardId);
     const answer = await handler(eventOfRecords(records, source));
     chaos?.strike(ChaosStep.HandlerReturn);
+    // Counted once the invocation answered: a worker that dies before that is retried, and counted then.
+    const report = reports.get(shardId);
+    reports.delete(shardId);
+    if (report && (answer.batchItemFailures ?? []).length === 0) {
+      committed.push(report.metrics);
+      if (metricsLog) await logged(() => inShardOrder(shardId, () => metricsLog.appendBatch(report.metrics)));
+      options.onBatch?.(report);
+    }
     return answer;
+  };
+
+  const summary = (): RunSummary => {
+    const batches = latestPerBatch(committed);
+    const sum = (pick: (m: BatchMetrics) => number) => batches.reduce((total, m) => total + pick(m), 0);
+    return {
+      batches: batches.length,
+      records: sum((m) => m.kinesisRecords),
+      userRecords: sum((m) => m.records),
+      rows: sum((m) => m.rows),
+      rejects: sum((m) => m.rejects),
+      files: sum((m) => m.files),
+      bytes: sum((m) => m.bytes),
+      retries: counts.retries,
+      sentToDestination: [...sent.values()].reduce((a, b) => a + b, 0),
+      restarts: counts.restarts,
+      stopped: options.signal?.aborted === true,
+    };
   };
 
   for (;;) {
@@ -153,11 +229,13 @@ export async function runJob(options: RunJobOptions): Promise<RunSummary> {
         log: emit,
         lease,
         onBatch: async ({ records, checkpoint }) => {
-          const outcome: DeliveryOutcome = await deliverBatch(records, job.retry, {
+          await deliverBatch(records, job.retry, {
             invoke,
             checkpoint: (through) => checkpoint(through.sequenceNumber),
             sendToDestination: async (range) => {
               await destination.send(range);
+              // Keyed by the range's first record: a range sent again after a restart counts once.
+              sent.set(`${range.records[0]!.shardId}\u0000${recordId(range.records[0]!)}`, range.records.length);
               emit({ type: 'sent-to-destination', range });
             },
             backoff: async (attempt) => {
@@ -167,18 +245,16 @@ export async function runJob(options: RunJobOptions): Promise<RunSummary> {
             },
             now: () => Date.now(),
           });
-          totals.retries += outcome.functionErrors + outcome.partialFailures;
-          totals.sentToDestination += outcome.sentToDestination;
         },
       });
-      return totals;
+      return summary();
     } catch (error) {
       if (!chaos || options.signal?.aborted || !isChaosError(error)) throw error;
       // The worker died (or gave up on a failing commit): start over from the durable checkpoint, as a new process would.
-      totals.restarts++;
-      emit({ type: 'worker-restart', restarts: totals.restarts, error });
+      counts.restarts++;
+      emit({ type: 'worker-restart', restarts: counts.restarts, error });
       coldStart();
-      await abortableDelay(backoffDelayMs(RESTART_BACKOFF, Math.min(totals.restarts, 6)), options.signal ? { signal: options.signal } : {});
+      await abortableDelay(backoffDelayMs(RESTART_BACKOFF, Math.min(counts.restarts, 6)), options.signal ? { signal: options.signal } : {});
     }
   }
 }

@@ -14,7 +14,7 @@ import { ParquetHive } from '../../src/catalog/glue-table-input.ts';
 import type { Job } from '../../src/job/define-job.ts';
 import { HandlerEnvironment } from '../../src/runtime/lambda/handler-environment.ts';
 import { eventOfRecords } from '../../src/runtime/lambda/kinesis-event.ts';
-import { RejectsMetric } from '../../src/runtime/lambda/rejects-metric.ts';
+import { BatchMetric, JobDimension, MetricNamespace } from '../../src/observability/metric-names.ts';
 import { loadJob } from '../../src/runtime/load-job.ts';
 import { glueColumns } from '../../src/schema/glue-types.ts';
 import { senseHat, streamRecords } from '../helpers/records.ts';
@@ -388,9 +388,9 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
       ComparisonOperator: 'GreaterThanThreshold',
     });
     expect(alarms[LogicalId.RejectsAlarm]).toMatchObject({
-      Namespace: RejectsMetric.namespace,
-      MetricName: RejectsMetric.name,
-      Dimensions: [{ Name: RejectsMetric.dimension, Value: job.name }],
+      Namespace: MetricNamespace,
+      MetricName: BatchMetric.Rejects,
+      Dimensions: [{ Name: JobDimension, Value: job.name }],
       Statistic: 'Sum',
       Threshold: 0,
     });
@@ -498,12 +498,12 @@ describe.each(JOBS)('the packaged bundle of %s, cold, in a fresh node', (name) =
         .map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } });
       expect(emf).toHaveLength(1);
       expect(emf[0]!._aws.CloudWatchMetrics[0]).toMatchObject({
-        Namespace: RejectsMetric.namespace,
-        Dimensions: [[RejectsMetric.dimension]],
-        Metrics: [{ Name: RejectsMetric.name }],
+        Namespace: MetricNamespace,
+        Dimensions: [[JobDimension]],
+        Metrics: [{ Name: BatchMetric.Rejects }],
       });
-      expect(emf[0]![RejectsMetric.dimension]).toBe(job.name);
-      expect(emf[0]![RejectsMetric.name]).toBe(documents.length - good);
+      expect(emf[0]![JobDimension]).toBe(job.name);
+      expect(emf[0]![BatchMetric.Rejects]).toBe(documents.length - good);
     } finally {
       await aws.close();
       await rm(dir, { recursive: true, force: true });

@@ -37,6 +37,8 @@ export function referenceRunBatch(job: Job, records: readonly StreamRecord[]): B
   const rejectFiles = new Map<string, RejectFile>();
   let rowCount = 0;
   let rejectCount = 0;
+  let userRecords = 0;
+  let newestEventMs: number | null = null;
   let outputs: Array<{ values: string[]; row: Record<string, unknown> }> = [];
   let outputIndex = 0;
   let current: StreamRecord;
@@ -115,16 +117,31 @@ export function referenceRunBatch(job: Job, records: readonly StreamRecord[]): B
       }
       file.rows.push(row);
       rowCount++;
+      if (partitioning.kind !== 'arrival-hour') {
+        const value = row[partitioning.field];
+        const eventMs = value instanceof Date ? value.getTime() : Date.parse(String(value));
+        newestEventMs = newestEventMs === null ? eventMs : Math.max(newestEventMs, eventMs);
+      }
     }
   };
 
   for (const received of records) {
     const expanded = deaggregate(received);
     if (!expanded.ok) {
+      userRecords++;
       reject(received, RejectStage.Kpl, expanded.reason);
       continue;
     }
+    userRecords += expanded.records.length;
     for (const record of expanded.records) processRecord(record);
   }
-  return { files: [...files.values()], rejectFiles: [...rejectFiles.values()], records: records.length, rows: rowCount, rejects: rejectCount };
+  return {
+    files: [...files.values()],
+    rejectFiles: [...rejectFiles.values()],
+    records: records.length,
+    userRecords,
+    rows: rowCount,
+    rejects: rejectCount,
+    newestEventMs,
+  };
 }

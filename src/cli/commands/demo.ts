@@ -18,7 +18,8 @@ import { createCliLogger, type CliLogger } from '../logger.ts';
 import { decimal, wholeNumber } from '../option-parsers.ts';
 import { renderTable } from '../print-table.ts';
 import { startProgress } from '../progress.ts';
-import { describeRunEvent, seededChaos } from '../run-events.ts';
+import { ProgressOutcome } from '../progress-outcome.ts';
+import { runEventLog, seededChaos } from '../run-events.ts';
 import { withMalformed } from '../simulate/malformed.ts';
 import { senseHatMessages } from '../simulate/sense-hat.ts';
 
@@ -151,8 +152,10 @@ async function runUntilCaughtUp(env: LocalEnvironment, job: Job, options: DemoOp
   const { log } = options;
   log.info(`running ${job.name} until caught up`);
   const progress = startProgress({ label: job.name, total: options.records, unit: 'records', logger: log, ...quietly(options) });
+  const describeEvent = runEventLog(log);
+  let outcome: ProgressOutcome = ProgressOutcome.Failed;
   try {
-    return await runJob({
+    const summary = await runJob({
       job,
       kinesis: env.kinesis,
       store: env.store,
@@ -161,11 +164,14 @@ async function runUntilCaughtUp(env: LocalEnvironment, job: Job, options: DemoOp
       failuresDir: join(env.paths.failures, job.name),
       untilCaughtUp: true,
       ...(options.chaos > 0 ? { chaos: seededChaos({ probability: options.chaos, seed: options.seed }) } : {}),
-      onEvent: (event) => progress.interrupt(() => describeRunEvent(event, log)),
+      onEvent: (event) => progress.interrupt(() => describeEvent(event)),
+      metricsLog: env.metricsLog,
       onBatch: (report) => progress.advance(report.records, report.shardId),
     });
+    outcome = ProgressOutcome.Done;
+    return summary;
   } finally {
-    progress.done();
+    progress.done(undefined, { outcome });
   }
 }
 

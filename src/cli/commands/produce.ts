@@ -8,6 +8,7 @@ import { putRecords, type ProducerRecord } from '../../source/producer.ts';
 import { ensureStream } from '../../source/stream-admin.ts';
 import { createCliLogger } from '../logger.ts';
 import { startProgress } from '../progress.ts';
+import { ProgressOutcome } from '../progress-outcome.ts';
 import { decimal, instant, wholeNumber } from '../option-parsers.ts';
 import { endpointFlags } from './run.ts';
 import { withMalformed } from '../simulate/malformed.ts';
@@ -124,8 +125,8 @@ export function registerProduce(program: Command): void {
         progress.done();
         log.success(`put ${written} records on ${stream} (${shards} shards)`);
       } finally {
-        // After a success this does nothing; after an error it ends the bar before the error prints.
-        progress.done('stopped by an error');
+        // After a success this does nothing; after an error it ends the report as failed before the error prints.
+        progress.done(undefined, { outcome: ProgressOutcome.Failed });
         await env.close();
       }
     });

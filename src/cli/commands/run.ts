@@ -5,9 +5,10 @@ import { openLocalEnvironment } from '../../runtime/local-environment.ts';
 import { runJob, type RunSummary } from '../../runtime/local-runner.ts';
 import { createCliLogger } from '../logger.ts';
 import { startProgress } from '../progress.ts';
+import { ProgressOutcome } from '../progress-outcome.ts';
 import { decimal, wholeNumber } from '../option-parsers.ts';
 import { stopSignal } from '../stop-signal.ts';
-import { describeRunEvent, seededChaos } from '../run-events.ts';
+import { runEventLog, seededChaos } from '../run-events.ts';
 
 interface RunFlags {
   readonly dir: string;
@@ -51,7 +52,8 @@ export function registerRun(program: Command): void {
       const stop = stopSignal({
         onFirst: () => progress.interrupt(() => log.info('stopping after the in-flight batches commit (Ctrl-C again to quit at once)')),
       });
-      let summary: RunSummary;
+      const describeEvent = runEventLog(log);
+      let summary: RunSummary | undefined;
       try {
         summary = await runJob({
           job,
@@ -66,7 +68,8 @@ export function registerRun(program: Command): void {
           ...(flags.startingPosition ? { startingPosition: flags.startingPosition } : {}),
           ...(flags.worker ? { worker: flags.worker } : {}),
           ...(flags.chaos ? { chaos: seededChaos({ probability: flags.chaos, seed: flags.seed }) } : {}),
-          onEvent: (event) => progress.interrupt(() => describeRunEvent(event, log)),
+          onEvent: (event) => progress.interrupt(() => describeEvent(event)),
+          metricsLog: env.metricsLog,
           failuresDir: join(env.paths.failures, job.name),
           onBatch: (report) => {
             progress.interrupt(() =>
@@ -76,13 +79,17 @@ export function registerRun(program: Command): void {
           },
         });
       } finally {
-        progress.done();
+        // A run that threw or was stopped says so; only a run that caught up ends on "done".
+        const outcome = summary === undefined ? ProgressOutcome.Failed : summary.stopped ? ProgressOutcome.Stopped : ProgressOutcome.Done;
+        progress.done(undefined, { outcome });
         stop.dispose();
         await env.close();
       }
       if (flags.json) process.stdout.write(`${JSON.stringify({ job: job.name, ...summary, warehouse: env.paths.warehouse })}\n`);
       else {
-        log.success(`${summary.records} records -> ${summary.rows} rows, ${summary.rejects} rejects, ${summary.files} files in ${summary.batches} batches`);
+        const totals = `${summary.records} records -> ${summary.rows} rows, ${summary.rejects} rejects, ${summary.files} files in ${summary.batches} batches`;
+        if (summary.stopped) log.warn(`stopped: ${totals} committed; the next run resumes from the checkpoints`);
+        else log.success(totals);
         if (summary.retries || summary.restarts) log.info(`${summary.retries} retried invocations, ${summary.restarts} worker restarts`);
         if (summary.sentToDestination) log.warn(`${summary.sentToDestination} records sent to the on-failure destination: ${join(env.paths.failures, job.name)}`);
       }

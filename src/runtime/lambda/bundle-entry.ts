@@ -18,9 +18,9 @@
 import { parquetWasmCompiled } from './parquet-wasm-beside-bundle.ts';
 import job from 'sluice:job';
 import { createKinesisHandler, PrepareAdapters } from './kinesis-handler.ts';
-import { createRejectsPublisher } from './rejects-metric.ts';
+import { createBatchMetricsPublisher } from './emf-metrics.ts';
 
 /** The job's Kinesis handler, with S3 and Glue from the function's environment, set up during init. */
-export const handler = createKinesisHandler(job, { onBatch: createRejectsPublisher({ job: job.name }), prepare: PrepareAdapters.AtInit });
+export const handler = createKinesisHandler(job, { onBatch: createBatchMetricsPublisher({ job: job.name }), prepare: PrepareAdapters.AtInit });
 
 await parquetWasmCompiled;

@@ -13,8 +13,9 @@
 import { parquetWasmCompiled } from './parquet-wasm-beside-bundle.ts';
 import job from 'sluice:job';
 import { createCompactionHandler } from './compaction-handler.ts';
+import { createCompactionMetricsPublisher } from './emf-metrics.ts';
 
-/** The job's scheduled compaction, with S3 and Glue from the function's environment. */
-export const compact = createCompactionHandler(job);
+/** The job's scheduled compaction, with S3 and Glue from the function's environment; each run's totals go out as EMF metrics. */
+export const compact = createCompactionHandler(job, { onRun: createCompactionMetricsPublisher({ job: job.name }) });
 
 await parquetWasmCompiled;

@@ -2,6 +2,7 @@ import { compactTable } from '../../compaction/compact-table.ts';
 import { compactionFailure, PartitionStatus, type CompactionReport } from '../../compaction/compaction-report.ts';
 import type { CompactionSettings } from '../../compaction/compaction-settings.ts';
 import type { Job } from '../../job/define-job.ts';
+import { compactionMetrics, type CompactionMetrics } from '../../observability/compaction-metrics.ts';
 import { handlerLogger } from './handler-logger.ts';
 import type { HandlerAdapters } from './kinesis-handler.ts';
 
@@ -20,6 +21,8 @@ export interface CompactionHandlerOptions extends Partial<CompactionSettings> {
   readonly now?: () => Date;
   /** Stop taking new partitions this long before the function's timeout; 60 s unless given. */
   readonly stopBeforeTimeoutMs?: number;
+  /** Called with each run's metrics, failed partitions included, before the invocation answers or throws (EMF, tests). */
+  readonly onRun?: (run: CompactionMetrics) => void;
 }
 
 /**
@@ -103,6 +106,7 @@ export function createCompactionHandler(job: Job, options: CompactionHandlerOpti
         total = progress.total;
       },
     });
+    options.onRun?.(compactionMetrics(report, { job: job.name, at: Date.now() }));
     const { details, ...totals } = report;
     const summary: CompactionSummary = { ...totals, unreached: total - report.partitions.seen };
     const log = handlerLogger();

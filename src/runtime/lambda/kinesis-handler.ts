@@ -35,6 +35,8 @@ export interface KinesisHandlerOptions {
    * and reports it.
    */
   readonly prepare?: PrepareAdapters;
+  /** The clock a batch's duration, data freshness and event-time lag are measured with; `Date.now` by default. */
+  readonly now?: () => number;
   /** Called after a committed batch (metrics, tests). */
   readonly onBatch?: (report: BatchReport) => void;
   /** Called when a batch fails, before the handler reports it; logs to CloudWatch (JSON) unless given. */
@@ -67,7 +69,7 @@ export function createKinesisHandler(job: Job, options: KinesisHandlerOptions = 
   // Built inside the executor: an adapters function that throws rejects, at init as on a batch.
   const build = (): Promise<BatchProcessor> =>
     new Promise<HandlerAdapters>((resolve) => resolve((options.adapters ?? defaultAdapters)())).then((adapters) =>
-      createBatchProcessor({ job, store: adapters.store, catalog: adapters.catalog }),
+      createBatchProcessor({ job, store: adapters.store, catalog: adapters.catalog, ...(options.now ? { now: options.now } : {}) }),
     );
   // A failure at init is not reported there: the first invocation falls back to an attempt of its own and reports that.
   let atInit = options.prepare === PrepareAdapters.AtInit ? build() : undefined;
