@@ -25,6 +25,7 @@ export const ErrorCode = {
   Usage: 'SLUICE_USAGE',
   Chaos: 'SLUICE_CHAOS',
   Compaction: 'SLUICE_COMPACTION',
+  ShardStuck: 'SLUICE_SHARD_STUCK',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -206,5 +207,20 @@ export class UsageError extends SluiceError {
   override readonly name: string = 'UsageError';
   constructor(message: string) {
     super(message, { code: ErrorCode.Usage });
+  }
+}
+
+/**
+ * A shard's batch keeps failing: `sluice status` ends with it (exit 1) after printing the status.
+ *
+ * @example
+ * ```ts
+ * throw new ShardStuckError("stuck: sensor-readings shardId-000000000000 (ENOTDIR ...)");
+ * ```
+ */
+export class ShardStuckError extends SluiceError {
+  override readonly name: string = 'ShardStuckError';
+  constructor(message: string) {
+    super(message, { code: ErrorCode.ShardStuck });
   }
 }

@@ -7,6 +7,7 @@ import { registerJobs } from './commands/jobs.ts';
 import { registerProduce } from './commands/produce.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerRun } from './commands/run.ts';
+import { registerStatus } from './commands/status.ts';
 
 /**
  * The `sluice` command line. Returns the exit code: 0 ok, 1 a sluice error (the message
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerJobs(program);
   registerDdl(program);
   registerCompact(program);
+  registerStatus(program);
   for (const command of program.commands) command.exitOverride();
 
   try {
