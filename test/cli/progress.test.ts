@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { startProgress } from '../../src/cli/progress.ts';
+import { ProgressOutcome } from '../../src/cli/progress-outcome.ts';
 
 /** A stream that keeps what was written, posing as a terminal or a pipe. */
 class FakeStream extends Writable {
@@ -68,6 +69,17 @@ describe('progress as log lines (not a terminal)', () => {
     progress.done('again');
     progress.advance(2);
     expect(stream.lines).toEqual(['[info] producing: 0/4 items', '[info] producing: 50% (2/4 items)', '[info] producing: done (2/4 items) - half']);
+  });
+
+  it('a report that stopped or failed ends on that, as a warning, never on "done"', () => {
+    for (const outcome of [ProgressOutcome.Stopped, ProgressOutcome.Failed]) {
+      const stream = new FakeStream(false);
+      const progress = startProgress({ label: 'sensor-readings', unit: 'records', stream });
+      progress.advance(3);
+      progress.done(undefined, { outcome });
+      expect(stream.lines.at(-1)).toBe(`[warn] sensor-readings: ${outcome} (3 records)`);
+      expect(stream.text).not.toContain('done');
+    }
   });
 
   it('without a total, counts with a line at 1, 2, 5, 10, 20, 50, 100…, never one per item', () => {
@@ -141,6 +153,15 @@ describe('progress as a bar (a terminal)', () => {
     progress.done('again');
     vi.advanceTimersByTime(10_000);
     expect(stream.chunks).toHaveLength(written);
+  });
+
+  it('a bar that stopped says so after it, with the count', () => {
+    const stream = new FakeStream(true);
+    const progress = startProgress({ label: 'sensor-readings', unit: 'records', stream });
+    progress.advance(7);
+    progress.done(undefined, { outcome: ProgressOutcome.Stopped });
+    expect(stream.lines.at(-1)).toContain('sensor-readings: stopped (7 records)');
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('without a total shows the count, not a bar', () => {

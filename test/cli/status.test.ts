@@ -36,13 +36,21 @@ interface Finished {
   stderr: string;
 }
 
-function sluice(dir: string, args: string[]): Promise<Finished> {
+/** Runs `sluice ...args`; `interruptWhen` sends one SIGINT (Ctrl-C) once stderr matches it. */
+function sluice(dir: string, args: string[], options: { interruptWhen?: RegExp } = {}): Promise<Finished> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, '--dir', dir, '--jobs', join(ROOT, 'jobs'), ...args], { cwd: work, env: { ...process.env, CI: '1' } });
     let stdout = '';
     let stderr = '';
+    let interrupted = false;
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      if (!interrupted && options.interruptWhen?.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
@@ -204,5 +212,22 @@ describe('sluice status', () => {
     } finally {
       await env.close();
     }
+  });
+
+  it('run says it stopped after Ctrl-C, and failed after an error: never done or success', async () => {
+    const dir = join(work, 'interrupted');
+    const produced = await sluice(dir, ['produce', '--job', 'sensor-readings', '--simulate', 'sense-hat', '--records', '3000', '--shards', '2']);
+    expect(produced.code, produced.stderr).toBe(0);
+    const stopped = await sluice(dir, ['run', 'sensor-readings', '--batch-size', '100', '--batch-window', '0'], { interruptWhen: /shardId-\d+: \d+ records/ });
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stderr).toMatch(/sensor-readings: stopped \(\d+ records\)/);
+    expect(stopped.stderr).toMatch(/stopped: \d+ records -> \d+ rows/);
+    expect(stopped.stderr).not.toMatch(/\[success\]|: done \(/);
+
+    // A stream that does not exist: the run fails, and its last progress line says so before the error.
+    const failed = await sluice(dir, ['run', 'device-activity', '--until-caught-up']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/device-activity: failed \(0 records\)[^]*sluice: /);
+    expect(failed.stderr).not.toMatch(/\[success\]|: done \(/);
   });
 });

@@ -22,6 +22,9 @@ describe('demo under chaos', () => {
       expect(result.rows).toBe(3960);
       const [check] = await queryLocal({ dir, sql: 'SELECT count(*) AS n, count(DISTINCT (device_id, reading_seq)) AS d FROM iot.sensor_readings' }).then((r) => r.rows);
       expect(check).toEqual({ n: 3960, d: 3960 });
+      // The run's own counts agree: each record counted once however often chaos made its batch run again.
+      expect(result.run.retries + result.run.restarts).toBeGreaterThan(0);
+      expect(result.run).toMatchObject({ records: 4000, userRecords: 4000, rows: 3960, rejects: 40, stopped: false });
       // The aggregate job ran under the same chaos: its merged view counts every reading once,
       // and each window agrees with the same aggregation computed from the raw table.
       expect(result.hourly.readings).toBe(3960);

@@ -11,7 +11,7 @@ import { loadJob } from '../../runtime/load-job.ts';
 import { aggregateViews } from '../../aggregate/aggregate-views.ts';
 import type { Job } from '../../job/define-job.ts';
 import { openLocalEnvironment, STATE_MARKER, type LocalEnvironment } from '../../runtime/local-environment.ts';
-import { runJob } from '../../runtime/local-runner.ts';
+import { runJob, type RunSummary } from '../../runtime/local-runner.ts';
 import { putRecords } from '../../source/producer.ts';
 import { ensureStream } from '../../source/stream-admin.ts';
 import { createCliLogger, type CliLogger } from '../logger.ts';
@@ -74,6 +74,8 @@ export interface DemoResult {
   readonly query: QueryResult;
   /** The aggregate job `sensor-hourly`, run over the same stream. */
   readonly hourly: HourlyResult;
+  /** What the `sensor-readings` run counted as it went (each record once, however often its batch was retried). */
+  readonly run: RunSummary;
 }
 
 /** What `sensor-hourly` wrote, read back through its merged view. */
@@ -142,6 +144,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ...(await readBack(env, job.output)),
       warehouse: env.paths.warehouse,
       hourly: await readBackHourly(env, hourlyJob),
+      run: summary,
     };
   } finally {
     await env.close();
@@ -203,7 +206,7 @@ async function readBackHourly(env: LocalEnvironment, job: Job): Promise<HourlyRe
 async function readBack(
   env: LocalEnvironment,
   table: { database: string; name: string; prefix: string },
-): Promise<Omit<DemoResult, 'records' | 'warehouse' | 'hourly'>> {
+): Promise<Omit<DemoResult, 'records' | 'warehouse' | 'hourly' | 'run'>> {
   const files = await parquetFilesOf(env, table);
   let rejects = 0;
   for await (const o of env.store.list(`${rejectsRootKey({ prefix: table.prefix, table: table.name })}/`)) {
