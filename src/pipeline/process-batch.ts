@@ -4,6 +4,7 @@ import type { Reject } from '../format/rejects-ndjson.ts';
 import { dataFileKey, rejectFileKey } from '../partition/object-keys.ts';
 import { HIVE_DEFAULT_PARTITION, partitionPath } from '../partition/hive-escape.ts';
 import { hourPartition, isPartitionableTime, TIME_PARTITION_KEYS } from '../partition/time-partition.ts';
+import { partitionKeyProblem, partitionValueProblem } from '../partition/partition-limits.ts';
 import { formatIssues, RejectStage } from '../source/decode.ts';
 import { deaggregate, KPL_MAGIC } from '../source/kpl-aggregation.ts';
 import { recordDecoder } from '../source/record-decoder.ts';
@@ -175,7 +176,28 @@ export function processBatch<C>(job: Job, records: readonly StreamRecord[], coll
       const value = row[key];
       values.push(value === null || value === undefined || value === '' ? HIVE_DEFAULT_PARTITION : String(value));
     }
+    const problem = limitProblem(values);
+    if (problem !== undefined) throw new RowFailure(RejectStage.Partition, `output #${outputIndex}: ${problem}`);
     return values;
+  };
+
+  // What keeps a partition's files from being written (a value or key over a store's or Glue's limit), once per distinct values.
+  const limitProblems = new Map<string, string | undefined>();
+  const limitProblem = (values: readonly string[]): string | undefined => {
+    const valuesKey = values.join('\u0000');
+    if (limitProblems.has(valuesKey)) return limitProblems.get(valuesKey);
+    let problem: string | undefined;
+    for (let i = TIME_PARTITION_KEYS.length; i < values.length && problem === undefined; i++) {
+      if (values[i] !== HIVE_DEFAULT_PARTITION) problem = partitionValueProblem(table.allPartitionKeys[i]!, values[i]!);
+    }
+    problem ??= partitionKeyProblem(partitionPath(table.allPartitionKeys.map((k, i) => [k, values[i]!] as const)), {
+      prefix: table.prefix,
+      table: table.name,
+      shardId: current.shardId,
+      recordId: recordId(current),
+    });
+    limitProblems.set(valuesKey, problem);
+    return problem;
   };
 
   // A row handed over as it is must not change before its record commits. After a record's

@@ -9,6 +9,7 @@ import type { Job } from '../../src/job/define-job.ts';
 import { compileSteps, StepFailure, type RecordMeta } from '../../src/job/steps.ts';
 import { messageOf } from '../../src/error-message.ts';
 import { HIVE_DEFAULT_PARTITION, partitionPath } from '../../src/partition/hive-escape.ts';
+import { partitionKeyProblem, partitionValueProblem } from '../../src/partition/partition-limits.ts';
 import { dataFileKey, rejectFileKey } from '../../src/partition/object-keys.ts';
 import { hourPartition, isPartitionableTime, TIME_PARTITION_KEYS } from '../../src/partition/time-partition.ts';
 import type { BatchOutput, PartitionFile, RejectFile } from '../../src/pipeline/run-batch.ts';
@@ -57,7 +58,15 @@ export function referenceRunBatch(job: Job, records: readonly StreamRecord[]): B
     const values: string[] = hourPartition(epochMs);
     for (const key of table.partitionKeys) {
       const value = row[key];
-      values.push(value === null || value === undefined || value === '' ? HIVE_DEFAULT_PARTITION : String(value));
+      const text = value === null || value === undefined || value === '' ? HIVE_DEFAULT_PARTITION : String(value);
+      const problem = text === HIVE_DEFAULT_PARTITION ? undefined : partitionValueProblem(key, text);
+      if (problem !== undefined) throw new RowFailure(RejectStage.Partition, `output #${outputIndex}: ${problem}`);
+      values.push(text);
+    }
+    if (table.partitionKeys.length > 0) {
+      const path = partitionPath(table.allPartitionKeys.map((k, i) => [k, values[i]!] as const));
+      const problem = partitionKeyProblem(path, { prefix: table.prefix, table: table.name, shardId: current.shardId, recordId: recordId(current) });
+      if (problem !== undefined) throw new RowFailure(RejectStage.Partition, `output #${outputIndex}: ${problem}`);
     }
     return values;
   };
