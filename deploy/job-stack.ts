@@ -5,6 +5,7 @@ import { aggregateViewQuery } from './aggregate-view-query.ts';
 import { alarmResources } from './alarms.ts';
 import { bucketResources } from './bucket-resources.ts';
 import { compactionFunction, compactionRoleResource } from './compaction-function.ts';
+import { dashboardResource, dashboardUrl } from './dashboard.ts';
 import { BUNDLE_HANDLER, bundleOptions } from './bundle-options.ts';
 import { getAtt, join, ref, type CfnResources, type CfnValue } from './cloudformation.ts';
 import { eventSourceMappingResource } from './event-source-mapping.ts';
@@ -57,7 +58,7 @@ export interface JobStack {
  * One job's stack: the function (bundled with the job, role of its own), its Kinesis event
  * source mapping with the failure queue, the scheduled compaction function (a bundle of
  * its own in the same zip, role of its own, one run at a time), the stream (existing or created), the bucket, the
- * Glue database and table, alarms, and optionally an IoT rule feeding the stream. Pure: the
+ * Glue database and table, alarms, a dashboard, and optionally an IoT rule feeding the stream. Pure: the
  * same job and params give the same stack.
  *
  * @example
@@ -108,11 +109,12 @@ export function jobStack(options: JobStackOptions): JobStack {
       dependsOn: [LogicalId.FunctionRole],
     }),
     ...alarmResources(job, {
-      streamName: stream.name,
       iteratorAgeSeconds: params.iteratorAgeAlarmSeconds,
+      freshnessSeconds: params.freshnessAlarmSeconds,
       rejectsThreshold: params.rejectsAlarmThreshold,
       ...(params.alarmTopic === undefined ? {} : { alarmTopic: params.alarmTopic }),
     }),
+    [LogicalId.Dashboard]: dashboardResource(job, { iteratorAgeSeconds: params.iteratorAgeAlarmSeconds, freshnessSeconds: params.freshnessAlarmSeconds }),
     ...(params.iotTopic === undefined ? {} : iotTopicRuleResources({ topic: params.iotTopic, streamName: stream.name, streamArn: stream.arn })),
     ...(viewQuery === undefined ? {} : { [LogicalId.AggregateViewQuery]: viewQuery.resource }),
   };
@@ -141,6 +143,7 @@ export function jobStack(options: JobStackOptions): JobStack {
           : { AthenaView: { Value: viewQuery.view, Description: `The merged view to query; create it once with the saved query '${viewQuery.name}'` } }),
         StreamArn: { Value: stream.arn, Description: 'The stream the job reads' },
         FailureQueueUrl: { Value: ref(LogicalId.FailureQueue), Description: 'Batches the job gave up on, to redrive' },
+        DashboardUrl: { Value: dashboardUrl(), Description: "The job's CloudWatch dashboard" },
       },
     },
     esbuild: bundleOptions({ jobModule: options.jobModule, workFolder: options.workFolder }),

@@ -22,6 +22,9 @@ export const LogicalId = {
   IteratorAgeAlarm: 'SluiceIteratorAgeAlarm',
   RejectsAlarm: 'SluiceRejectsAlarm',
   FailedBatchesAlarm: 'SluiceFailedBatchesAlarm',
+  DataFreshnessAlarm: 'SluiceDataFreshnessAlarm',
+  /** The job's CloudWatch dashboard (deploy/dashboard.ts). */
+  Dashboard: 'SluiceDashboard',
   IotTopicRule: 'SluiceIotTopicRule',
   IotTopicRuleRole: 'SluiceIotTopicRuleRole',
   /** An aggregate job's saved Athena query creating its merged view. */

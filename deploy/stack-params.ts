@@ -39,6 +39,8 @@ export interface StackParams {
   readonly iotTopic?: string;
   /** The iterator age alarm fires above this many seconds. */
   readonly iteratorAgeAlarmSeconds: number;
+  /** The data freshness alarm fires when a batch commits records that arrived more than this many seconds before. */
+  readonly freshnessAlarmSeconds: number;
   /** The rejects alarm fires when more rejects than this arrive in 5 minutes. */
   readonly rejectsAlarmThreshold: number;
   /** SNS topic ARN the alarms notify; alarms without actions when absent. */
@@ -64,6 +66,9 @@ export const DEFAULT_STACK_PARAMS = {
   rejectsExpireDays: 30,
   createDatabase: true,
   iteratorAgeAlarmSeconds: 300,
+  // Above the iterator age alarm's 300: a batch's oldest record (freshness) is older than its
+  // last (iterator age) by up to the batching window, and one short delay should page once.
+  freshnessAlarmSeconds: 900,
   rejectsAlarmThreshold: 0,
   compactionSchedule: 'rate(1 hour)',
 } as const satisfies Partial<OptionalParams>;
@@ -112,6 +117,7 @@ const parsers: { readonly [K in keyof OptionalParams]-?: (raw: string, key: stri
   // A quote would end the topic rule's SQL string literal early.
   iotTopic: matching(/^[^'\s][^']{0,255}$/, "give an MQTT topic (filter) without quotes or leading spaces, e.g. sensors/+/readings"),
   iteratorAgeAlarmSeconds: wholeNumber(1, 7 * 24 * 3600),
+  freshnessAlarmSeconds: wholeNumber(1, 7 * 24 * 3600),
   rejectsAlarmThreshold: wholeNumber(0, 1_000_000_000),
   alarmTopic: matching(ARN, 'give an SNS topic ARN, arn:aws:sns:<region>:<account>:<topic>'),
   compactionSchedule: matching(

@@ -92,12 +92,24 @@ describe('jobStack', () => {
   const stack = (params: readonly string[]) =>
     jobStack({ job: sensorReadings, params: parseStackParams(['job=sensor-readings', ...params], { availableJobs }), jobModule: '/p/jobs/sensor-readings.ts', workFolder: '.esbuild/w' });
 
-  it('reads an existing stream by ARN as given, and alarms on its name', () => {
+  it("reads an existing stream by ARN as given, and alarms on its own function's iterator age, not the shared stream's", () => {
     const arn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/shared-sensors';
     const { Resources } = stack([`stream=${arn}`]).resources;
     expect(Resources[LogicalId.EventSourceMapping]!.Properties!['EventSourceArn']).toBe(arn);
-    expect(Resources[LogicalId.IteratorAgeAlarm]!.Properties!['Dimensions']).toEqual([{ Name: 'StreamName', Value: 'shared-sensors' }]);
+    expect(Resources[LogicalId.IteratorAgeAlarm]!.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Dimensions: [{ Name: 'FunctionName', Value: { Ref: LogicalId.Function } }] });
     expect(Resources[LogicalId.Stream]).toBeUndefined();
+  });
+
+  it('takes the alarm thresholds from the params, and draws them on the dashboard', () => {
+    const { Resources } = stack(['iteratorAgeAlarmSeconds=120', 'freshnessAlarmSeconds=600']).resources;
+    expect(Resources[LogicalId.IteratorAgeAlarm]!.Properties!['Threshold']).toBe(120_000);
+    expect(Resources[LogicalId.DataFreshnessAlarm]!.Properties!['Threshold']).toBe(600_000);
+    const body = JSON.parse((Resources[LogicalId.Dashboard]!.Properties!['DashboardBody'] as { 'Fn::Sub': string })['Fn::Sub']) as {
+      widgets: Array<{ properties: { annotations?: { horizontal: Array<{ value: number }> } } }>;
+    };
+    expect(body.widgets.flatMap((w) => w.properties.annotations?.horizontal.map((h) => h.value) ?? []).sort((a, b) => a - b)).toEqual([120_000, 600_000]);
+    expect(stack([]).resources.Resources[LogicalId.DataFreshnessAlarm]!.Properties!['Threshold']).toBe(DEFAULT_STACK_PARAMS.freshnessAlarmSeconds * 1000);
+    expect(() => stack(['freshnessAlarmSeconds=0'])).toThrow('--param "freshnessAlarmSeconds=0": use a whole number from 1 to 604800');
   });
 
   it('bundles the job module through the entry alias, wasm as a file beside the bundle', () => {

@@ -14,11 +14,13 @@ import { ParquetHive } from '../../src/catalog/glue-table-input.ts';
 import type { Job } from '../../src/job/define-job.ts';
 import { HandlerEnvironment } from '../../src/runtime/lambda/handler-environment.ts';
 import { eventOfRecords } from '../../src/runtime/lambda/kinesis-event.ts';
-import { BatchMetric, JobDimension, MetricNamespace } from '../../src/observability/metric-names.ts';
+import { BATCH_METRIC_READINGS } from '../../src/observability/batch-metrics.ts';
+import { COMPACTION_METRIC_READINGS } from '../../src/observability/compaction-metrics.ts';
+import { BatchMetric, JobDimension, MetricNamespace, REJECT_STAGES, StageDimension } from '../../src/observability/metric-names.ts';
 import { loadJob } from '../../src/runtime/load-job.ts';
 import { glueColumns } from '../../src/schema/glue-types.ts';
 import { senseHat, streamRecords } from '../helpers/records.ts';
-import { startFakeAws } from './fake-aws-server.ts';
+import { startFakeAws, type RecordedRequest } from './fake-aws-server.ts';
 import { zipEntries } from './zip-entries.ts';
 
 /**
@@ -185,6 +187,32 @@ afterAll(async () => {
 
 const resourcesOfType = (template: Template, type: string): Array<[string, Resource]> =>
   Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+/** A dashboard widget, as far as the test reads it. */
+interface DashboardWidget {
+  readonly type: string;
+  readonly properties: { readonly region: string; readonly metrics: unknown[][] };
+}
+
+/**
+ * The dashboard's body, an `Fn::Sub` template, as JSON with each `${name}` read as `<name>`,
+ * and the names it substitutes.
+ */
+function dashboardBody(dashboard: Resource): { body: { widgets: DashboardWidget[] }; placeholders: Set<string> } {
+  const template = dashboard.Properties['DashboardBody'] as { 'Fn::Sub': string };
+  expect(Object.keys(template)).toEqual(['Fn::Sub']);
+  const placeholders = new Set([...template['Fn::Sub'].matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!));
+  return { body: JSON.parse(template['Fn::Sub'].replaceAll(/\$\{([^}]+)\}/g, '<$1>')) as { widgets: DashboardWidget[] }, placeholders };
+}
+
+/** One line of a metric widget, `[namespace, name, dimension, value, ..., { stat, ... }]`, read back. */
+function dashboardLine(entry: unknown[]): { namespace: string; name: string; dimensions: Record<string, string>; stat: string | undefined } {
+  const rendering = typeof entry.at(-1) === 'object' ? (entry.at(-1) as { stat?: string }) : {};
+  const [namespace, name, ...pairs] = (typeof entry.at(-1) === 'object' ? entry.slice(0, -1) : entry) as string[];
+  const dimensions: Record<string, string> = {};
+  for (let i = 0; i < pairs.length; i += 2) dimensions[pairs[i]!] = pairs[i + 1]!;
+  return { namespace: namespace!, name: name!, dimensions, stat: rendering.stat };
+}
 
 const streamArnOf = (stream: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/${stream}` });
 const glueArn = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:${resource}` });
@@ -375,17 +403,29 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
     ]);
   });
 
-  it('alarms on iterator age, rejects and batches given up on', () => {
-    const { job, pack } = get();
+  it("alarms on the function's iterator age, data freshness, rejects and batches given up on", () => {
+    const { job, pack, resources } = get();
     const alarms = Object.fromEntries(resourcesOfType(pack.template, 'AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties]));
-    expect(Object.keys(alarms).sort()).toEqual([LogicalId.FailedBatchesAlarm, LogicalId.IteratorAgeAlarm, LogicalId.RejectsAlarm].sort());
+    expect(Object.keys(alarms).sort()).toEqual([LogicalId.DataFreshnessAlarm, LogicalId.FailedBatchesAlarm, LogicalId.IteratorAgeAlarm, LogicalId.RejectsAlarm].sort());
+    // Per function, not per stream: the function the event source mapping invokes, so two jobs on one stream are told apart.
+    expect(resources[LogicalId.EventSourceMapping]!.Properties['FunctionName']).toEqual({ 'Fn::GetAtt': [LogicalId.Function, 'Arn'] });
     expect(alarms[LogicalId.IteratorAgeAlarm]).toMatchObject({
-      Namespace: 'AWS/Kinesis',
-      MetricName: 'GetRecords.IteratorAgeMilliseconds',
-      Dimensions: [{ Name: 'StreamName', Value: job.source.stream }],
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: LogicalId.Function } }],
       Statistic: 'Maximum',
       Threshold: 300_000,
       ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarms[LogicalId.DataFreshnessAlarm]).toMatchObject({
+      Namespace: MetricNamespace,
+      MetricName: BatchMetric.DataFreshness,
+      Dimensions: [{ Name: JobDimension, Value: job.name }],
+      Statistic: 'Maximum',
+      Threshold: 900_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
     });
     expect(alarms[LogicalId.RejectsAlarm]).toMatchObject({
       Namespace: MetricNamespace,
@@ -398,6 +438,53 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [LogicalId.FailureQueue, 'QueueName'] } }],
+    });
+  });
+
+  it("charts exactly the metrics the packaged functions emit on a dashboard, beside Lambda's own and the failure queue's", async () => {
+    const { job, pack, resources } = get();
+    expect(resourcesOfType(pack.template, 'AWS::CloudWatch::Dashboard').map(([id]) => id)).toEqual([LogicalId.Dashboard]);
+    const { body, placeholders } = dashboardBody(resources[LogicalId.Dashboard]!);
+    // Every placeholder names a resource of this template (or an attribute of one) or a pseudo parameter.
+    for (const placeholder of placeholders) expect(placeholder.startsWith('AWS::') || placeholder.split('.')[0]! in resources, placeholder).toBe(true);
+    expect(body.widgets.every((w) => w.type === 'metric' && w.properties.region === '<AWS::Region>')).toBe(true);
+    const lines = body.widgets.flatMap((w) => w.properties.metrics.map(dashboardLine));
+
+    const [kinesis, compaction] = await Promise.all([coldRun(name, ColdFunction.Kinesis), coldRun(name, ColdFunction.Compaction)]);
+    const batchDocuments = emfOf(kinesis.run.stdout);
+    const emitted = emittedMetrics([...batchDocuments, ...emfOf(compaction.run.stdout)]);
+    expect(emitted.size).toBeGreaterThan(Object.keys(BATCH_METRIC_READINGS).length);
+    // Both ways: each sluice metric charted is one a function emits, and each one emitted is charted.
+    const charted = lines.filter((l) => l.namespace === MetricNamespace);
+    expect(new Set(charted.map((l) => metricKey(l.namespace, l.name, Object.keys(l.dimensions))))).toEqual(emitted);
+    expect(charted.every((l) => l.dimensions[JobDimension] === job.name)).toBe(true);
+    // Rejects by stage: a line for every stage a reject can carry, so any stage the handler emits has one.
+    const stages = charted.filter((l) => StageDimension in l.dimensions).map((l) => l.dimensions[StageDimension]);
+    expect(stages).toEqual(REJECT_STAGES);
+    for (const d of batchDocuments.filter((d) => StageDimension in d)) expect(stages).toContain(d[StageDimension]);
+    // The alarms on sluice metrics name emitted metrics too.
+    const alarms = resourcesOfType(pack.template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    const sluiceAlarms = alarms.filter((a) => a['Namespace'] === MetricNamespace);
+    expect(sluiceAlarms.map((a) => a['MetricName']).sort()).toEqual([BatchMetric.DataFreshness, BatchMetric.Rejects]);
+    for (const alarm of sluiceAlarms) {
+      const dimensions = alarm['Dimensions'] as Array<{ Name: string; Value: unknown }>;
+      expect(emitted).toContain(metricKey(MetricNamespace, alarm['MetricName'], dimensions.map((d) => d.Name)));
+      expect(dimensions).toEqual([{ Name: JobDimension, Value: job.name }]);
+    }
+
+    // Lambda's own metrics of the two functions, and the failure queue's depth.
+    const others = lines.filter((l) => l.namespace !== MetricNamespace).map((l) => `${l.namespace} ${l.name} ${JSON.stringify(l.dimensions)}`);
+    const fn = (logicalId: string, metric: string) => `AWS/Lambda ${metric} ${JSON.stringify({ FunctionName: `<${logicalId}>` })}`;
+    expect(new Set(others)).toEqual(
+      new Set([
+        ...['IteratorAge', 'Errors', 'Throttles', 'Duration', 'ConcurrentExecutions'].map((metric) => fn(LogicalId.Function, metric)),
+        fn(LogicalId.CompactionFunction, 'Errors'),
+        `AWS/SQS ApproximateNumberOfMessagesVisible ${JSON.stringify({ QueueName: `<${LogicalId.FailureQueue}.QueueName>` })}`,
+      ]),
+    );
+    expect(lines.find((l) => l.name === 'IteratorAge')!.stat).toBe('Maximum');
+    expect(pack.template.Outputs['DashboardUrl']!.Value).toEqual({
+      'Fn::Sub': `https://console.aws.amazon.com/cloudwatch/home?region=\${AWS::Region}#dashboards:name=\${${LogicalId.Dashboard}}`,
     });
   });
 
@@ -441,13 +528,14 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
   });
 });
 
-/** Per job: Kinesis documents for a cold-start invocation, and how many of them are good. */
-const coldStartRecords: Readonly<Record<JobName, { documents: unknown[]; good: number; column: string; values: unknown[] }>> = {
+/** Per job: Kinesis documents for a cold-start invocation, how many of them are good, and the bad ones' reject stages. */
+const coldStartRecords: Readonly<Record<JobName, { documents: unknown[]; good: number; column: string; values: unknown[]; rejectsByStage: Record<string, number> }>> = {
   'sensor-readings': {
     documents: [senseHat({ count: 1, client_id: 'rpi-a' }), senseHat({ count: 2, client_id: 'rpi-b' }), { not: 'a reading' }],
     good: 2,
     column: 'device_id',
     values: ['rpi-a', 'rpi-b'],
+    rejectsByStage: { validation: 1 },
   },
   'device-activity': {
     documents: [
@@ -457,80 +545,141 @@ const coldStartRecords: Readonly<Record<JobName, { documents: unknown[]; good: n
     good: 1,
     column: 'event_id',
     values: ['0b4f6f35-5bb3-4f6e-9a2c-6b1d2f3e4a5b'],
+    rejectsByStage: { validation: 1 },
   },
 };
+
+const BUNDLE_BUCKET = 'bundle-test';
+
+/** The packaged functions a test runs cold. */
+const ColdFunction = { Kinesis: 'kinesis', Compaction: 'compaction' } as const;
+type ColdFunction = (typeof ColdFunction)[keyof typeof ColdFunction];
+
+/** How each packaged function is invoked: its bundle, its export and the event it gets. */
+const coldInvocations: Readonly<Record<ColdFunction, (name: JobName) => { args: string[]; event: unknown }>> = {
+  [ColdFunction.Kinesis]: (name) => ({ args: [INVOKE_BUNDLE, BUNDLE], event: kinesisEventFor(jobs.get(name)!, streamRecords(coldStartRecords[name].documents)) }),
+  [ColdFunction.Compaction]: () => ({ args: [INVOKE_BUNDLE, COMPACTION_BUNDLE, 'compact'], event: { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} } }),
+};
+
+/** What a packaged function printed, and the requests it made of the fake AWS. */
+interface ColdRun {
+  readonly run: CliRun;
+  readonly requests: readonly RecordedRequest[];
+}
+
+const coldRuns = new Map<string, Promise<ColdRun>>();
+
+/**
+ * A job's packaged function run once, cold, in a fresh node beside its unzipped artifact,
+ * against a fake S3 and Glue: the tests of what it wrote and the dashboard's test of what it
+ * emitted read the same run.
+ */
+function coldRun(name: JobName, fn: ColdFunction): Promise<ColdRun> {
+  const key = `${name}/${fn}`;
+  if (!coldRuns.has(key)) coldRuns.set(key, runCold(name, fn));
+  return coldRuns.get(key)!;
+}
+
+async function runCold(name: JobName, fn: ColdFunction): Promise<ColdRun> {
+  const job = jobs.get(name)!;
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
+  const aws = await startFakeAws({ tables: { [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket: BUNDLE_BUCKET }).Properties.TableInput } });
+  try {
+    await unpack(packaged.get(name)!.zip, dir);
+    const { args, event } = coldInvocations[fn](name);
+    const run = await runNode(args, { cwd: dir, stdin: JSON.stringify(event), env: lambdaEnv({ home: dir, endpoint: aws.endpoint, bucket: BUNDLE_BUCKET, job }) });
+    return { run, requests: aws.requests };
+  } finally {
+    await aws.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One Embedded Metric Format document, as Powertools Metrics prints it. */
+interface EmfDocument {
+  readonly _aws: { readonly CloudWatchMetrics: ReadonlyArray<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+  readonly [field: string]: unknown;
+}
+
+/** The EMF documents among a function's output lines. */
+const emfOf = (stdout: string): EmfDocument[] =>
+  stdout
+    .split('\n')
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as EmfDocument);
+
+/** A metric as CloudWatch tells metrics apart, dimension values aside: namespace, name and the set of dimension names. */
+const metricKey = (namespace: string, name: string, dimensions: readonly string[]): string => `${namespace} ${name} {${[...dimensions].sort().join(',')}}`;
+
+/** Every metric the EMF documents define, as {@link metricKey}s. */
+const emittedMetrics = (documents: readonly EmfDocument[]): Set<string> =>
+  new Set(documents.flatMap((d) => d._aws.CloudWatchMetrics.flatMap((m) => m.Dimensions.flatMap((names) => m.Metrics.map((metric) => metricKey(m.Namespace, metric.Name, names))))));
 
 describe.each(JOBS)('the packaged bundle of %s, cold, in a fresh node', (name) => {
   it('imports with only its zip beside it and writes Parquet through the wasm file', async () => {
     const job = jobs.get(name)!;
-    const dir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
-    const bucket = 'bundle-test';
-    const aws = await startFakeAws({ tables: { [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket }).Properties.TableInput } });
-    try {
-      await unpack(packaged.get(name)!.zip, dir);
-      const { documents, good, column, values } = coldStartRecords[name];
-      const run = await runNode([INVOKE_BUNDLE, BUNDLE], {
-        cwd: dir,
-        stdin: JSON.stringify(kinesisEventFor(job, streamRecords(documents))),
-        env: lambdaEnv({ home: dir, endpoint: aws.endpoint, bucket, job }),
-      });
-      expect(run.code, run.stderr).toBe(0);
-      expect(answerOf(run)).toEqual({ type: 'function', answer: { batchItemFailures: [] } });
+    const { run, requests } = await coldRun(name, ColdFunction.Kinesis);
+    expect(run.code, run.stderr).toBe(0);
+    expect(answerOf(run)).toEqual({ type: 'function', answer: { batchItemFailures: [] } });
+    const { documents, good, column, values, rejectsByStage } = coldStartRecords[name];
 
-      const tableRoot = `/${bucket}/${job.output.prefix}/${job.output.name}/`;
-      const parquetPuts = aws.requests.filter((r) => r.method === 'PUT' && r.path.startsWith(tableRoot) && r.path.endsWith('.parquet'));
-      expect(parquetPuts.length).toBeGreaterThan(0);
-      const rows: Array<Record<string, unknown>> = [];
-      for (const put of parquetPuts) {
-        expect(Buffer.from(put.body.subarray(0, 4)).toString()).toBe('PAR1');
-        const buffer = put.body.buffer.slice(put.body.byteOffset, put.body.byteOffset + put.body.byteLength) as ArrayBuffer;
-        rows.push(...((await parquetReadObjects({ file: buffer, compressors })) as Array<Record<string, unknown>>));
-      }
-      expect(rows).toHaveLength(good);
-      expect(rows.map((r) => r[column])).toEqual(values);
-      expect(aws.requests.some((r) => r.method === 'PUT' && r.path.startsWith(`/${bucket}/${job.output.prefix}/_rejects/${job.output.name}/`))).toBe(true);
-      expect(aws.requests.some((r) => r.target === 'AWSGlue.BatchCreatePartition')).toBe(true);
-
-      // The Rejects metric, in Embedded Metric Format, named as the alarm expects.
-      const emf = run.stdout
-        .split('\n')
-        .filter((l) => l.includes('"_aws"'))
-        .map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } });
-      expect(emf).toHaveLength(1);
-      expect(emf[0]!._aws.CloudWatchMetrics[0]).toMatchObject({
-        Namespace: MetricNamespace,
-        Dimensions: [[JobDimension]],
-        Metrics: [{ Name: BatchMetric.Rejects }],
-      });
-      expect(emf[0]![JobDimension]).toBe(job.name);
-      expect(emf[0]![BatchMetric.Rejects]).toBe(documents.length - good);
-    } finally {
-      await aws.close();
-      await rm(dir, { recursive: true, force: true });
+    const tableRoot = `/${BUNDLE_BUCKET}/${job.output.prefix}/${job.output.name}/`;
+    const rejectsRoot = `/${BUNDLE_BUCKET}/${job.output.prefix}/_rejects/${job.output.name}/`;
+    const parquetPuts = requests.filter((r) => r.method === 'PUT' && r.path.startsWith(tableRoot) && r.path.endsWith('.parquet'));
+    expect(parquetPuts.length).toBeGreaterThan(0);
+    const rows: Array<Record<string, unknown>> = [];
+    for (const put of parquetPuts) {
+      expect(Buffer.from(put.body.subarray(0, 4)).toString()).toBe('PAR1');
+      const buffer = put.body.buffer.slice(put.body.byteOffset, put.body.byteOffset + put.body.byteLength) as ArrayBuffer;
+      rows.push(...((await parquetReadObjects({ file: buffer, compressors })) as Array<Record<string, unknown>>));
     }
+    expect(rows).toHaveLength(good);
+    expect(rows.map((r) => r[column])).toEqual(values);
+    const rejectPuts = requests.filter((r) => r.method === 'PUT' && r.path.startsWith(rejectsRoot));
+    expect(rejectPuts.length).toBeGreaterThan(0);
+    const partitionCalls = requests.filter((r) => r.target === 'AWSGlue.BatchCreatePartition');
+    expect(partitionCalls).toHaveLength(1);
+
+    // Every batch metric in one Embedded Metric Format document, named as the dashboard and alarms expect,
+    // then one document per stage that had rejects, with the stage dimension.
+    const [batch, ...stages] = emfOf(run.stdout);
+    expect(batch!._aws.CloudWatchMetrics).toEqual([
+      { Namespace: MetricNamespace, Dimensions: [[JobDimension]], Metrics: Object.entries(BATCH_METRIC_READINGS).map(([Name, reading]) => ({ Name, Unit: reading.unit })) },
+    ]);
+    expect(batch![JobDimension]).toBe(job.name);
+    const partitionsRegistered = (JSON.parse(Buffer.from(partitionCalls[0]!.body).toString('utf8')) as { PartitionInputList: unknown[] }).PartitionInputList.length;
+    expect(batch).toMatchObject({
+      [BatchMetric.KinesisRecords]: documents.length,
+      [BatchMetric.Records]: documents.length,
+      [BatchMetric.Rows]: good,
+      [BatchMetric.Rejects]: documents.length - good,
+      [BatchMetric.FilesWritten]: parquetPuts.length,
+      [BatchMetric.BytesWritten]: [...parquetPuts, ...rejectPuts].reduce((sum, put) => sum + put.body.byteLength, 0),
+      [BatchMetric.PartitionsRegistered]: partitionsRegistered,
+    });
+    // The clock's readings: exact values are the handler test's (test/runtime/batch-metrics-emf.test.ts).
+    for (const timed of [BatchMetric.BatchDuration, BatchMetric.DataFreshness, BatchMetric.EventTimeLag]) expect(batch![timed]).toEqual(expect.any(Number));
+    expect(stages.map((d) => d._aws.CloudWatchMetrics)).toEqual(
+      stages.map(() => [{ Namespace: MetricNamespace, Dimensions: [[JobDimension, StageDimension]], Metrics: [{ Name: BatchMetric.Rejects, Unit: 'Count' }] }]),
+    );
+    expect(Object.fromEntries(stages.map((d) => [d[StageDimension], d[BatchMetric.Rejects]]))).toEqual(rejectsByStage);
+    expect(stages.every((d) => d[JobDimension] === job.name)).toBe(true);
   });
 });
 
 describe('the packaged compaction function, cold, in a fresh node', () => {
-  it('imports its own bundle\'s compact export, lists the Glue partitions and answers the totals', async () => {
+  it("imports its own bundle's compact export, lists the Glue partitions, answers the totals and emits them", async () => {
     const job = jobs.get('sensor-readings')!;
-    const dir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
-    const aws = await startFakeAws({ tables: { [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket: 'bundle-test' }).Properties.TableInput } });
-    try {
-      await unpack(packaged.get('sensor-readings')!.zip, dir);
-      const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
-      const run = await runNode([INVOKE_BUNDLE, COMPACTION_BUNDLE, 'compact'], {
-        cwd: dir,
-        stdin: JSON.stringify(scheduled),
-        env: lambdaEnv({ home: dir, endpoint: aws.endpoint, bucket: 'bundle-test', job }),
-      });
-      expect(run.code, run.stderr).toBe(0);
-      expect(answerOf(run)).toMatchObject({ type: 'function', answer: { table: 'iot.sensor_readings', partitions: { seen: 0, compacted: 0, skipped: 0, failed: 0 }, unreached: 0 } });
-      expect(aws.requests.filter((r) => r.target === 'AWSGlue.GetPartitions')).toHaveLength(1);
-    } finally {
-      await aws.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { run, requests } = await coldRun('sensor-readings', ColdFunction.Compaction);
+    expect(run.code, run.stderr).toBe(0);
+    expect(answerOf(run)).toMatchObject({ type: 'function', answer: { table: 'iot.sensor_readings', partitions: { seen: 0, compacted: 0, skipped: 0, failed: 0 }, unreached: 0 } });
+    expect(requests.filter((r) => r.target === 'AWSGlue.GetPartitions')).toHaveLength(1);
+    const emf = emfOf(run.stdout);
+    expect(emf.map((d) => d._aws.CloudWatchMetrics)).toEqual([
+      [{ Namespace: MetricNamespace, Dimensions: [[JobDimension]], Metrics: Object.entries(COMPACTION_METRIC_READINGS).map(([Name, reading]) => ({ Name, Unit: reading.unit })) }],
+    ]);
+    expect(emf[0]![JobDimension]).toBe(job.name);
+    for (const name of Object.keys(COMPACTION_METRIC_READINGS)) expect(emf[0]![name]).toBe(0);
   });
 });
 
