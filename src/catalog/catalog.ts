@@ -46,7 +46,24 @@ export interface TableDescriptor extends TableRef {
   readonly partitionKeys: readonly string[];
   /** Partitions are projected by the reader (Athena partition projection), never registered. */
   readonly projected?: boolean;
+  /** How the table's files are stored; Parquet when absent. */
+  readonly format?: TableFormat;
 }
+
+/**
+ * How a table's files are stored: Parquet (output tables), or JSON lines (a table's rejects,
+ * `<table>_rejects`, one reject per line).
+ *
+ * @example
+ * ```ts
+ * descriptor.format === TableFormat.JsonLines; // a rejects table
+ * ```
+ */
+export const TableFormat = {
+  Parquet: 'parquet',
+  JsonLines: 'json-lines',
+} as const;
+export type TableFormat = (typeof TableFormat)[keyof typeof TableFormat];
 
 export interface PartitionDescriptor {
   /** Unescaped values, one per partition key, in key order. */

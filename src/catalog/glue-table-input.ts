@@ -3,7 +3,8 @@ import type { Compression, ProjectionOptions } from '../job/table.ts';
 import { TIME_PARTITION_KEYS } from '../partition/time-partition.ts';
 import { projectionProperties } from './partition-projection.ts';
 import { glueColumns } from '../schema/glue-types.ts';
-import type { TableDescriptor } from './catalog.ts';
+import { TableFormat, type TableDescriptor } from './catalog.ts';
+import { REJECT_FIELDS } from '../format/rejects-table.ts';
 
 /**
  * The Hive classes that make Athena (and Glue jobs, Spark, Trino) read a table's files as
@@ -18,6 +19,21 @@ export const ParquetHive = {
   InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
   OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
   SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+} as const;
+
+/**
+ * The Hive classes for a table of JSON lines (a job's rejects): the OpenX JSON SerDe, which
+ * Athena reads and which maps lower-case columns to camelCase fields with `mapping.<column>`.
+ *
+ * @example
+ * ```ts
+ * input.StorageDescriptor?.SerdeInfo?.SerializationLibrary === JsonHive.SerializationLibrary; // a rejects table
+ * ```
+ */
+export const JsonHive = {
+  InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+  OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+  SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
 } as const;
 
 /**
@@ -75,6 +91,7 @@ export interface GlueTableInputOptions {
  * ```
  */
 export function glueTableInput(descriptor: TableDescriptor, options: GlueTableInputOptions = {}): TableInput {
+  if (descriptor.format === TableFormat.JsonLines) return jsonLinesTableInput(descriptor);
   return {
     Name: descriptor.name,
     TableType: 'EXTERNAL_TABLE',
@@ -99,6 +116,24 @@ export function glueTableInput(descriptor: TableDescriptor, options: GlueTableIn
         SerializationLibrary: ParquetHive.SerializationLibrary,
         Parameters: { 'serialization.format': '1' },
       },
+    },
+    PartitionKeys: descriptor.partitionKeys.map((key) => ({ Name: key, Type: 'string' })),
+  };
+}
+
+/** A JSON-lines table (a job's rejects): OpenX JSON SerDe, each column mapped to its field, partitions registered. */
+function jsonLinesTableInput(descriptor: TableDescriptor): TableInput {
+  const mapping = Object.fromEntries(Object.entries(REJECT_FIELDS).filter(([column, field]) => column !== field).map(([column, field]) => [`mapping.${column}`, field]));
+  return {
+    Name: descriptor.name,
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: { classification: 'json', EXTERNAL: 'TRUE', [COLUMN_MODEL_PARAMETER]: JSON.stringify(descriptor.columns) },
+    StorageDescriptor: {
+      Columns: glueColumns(descriptor.columns),
+      Location: descriptor.location,
+      InputFormat: JsonHive.InputFormat,
+      OutputFormat: JsonHive.OutputFormat,
+      SerdeInfo: { SerializationLibrary: JsonHive.SerializationLibrary, Parameters: { 'ignore.malformed.json': 'FALSE', ...mapping } },
     },
     PartitionKeys: descriptor.partitionKeys.map((key) => ({ Name: key, Type: 'string' })),
   };

@@ -2,8 +2,8 @@ import type { Table } from '@aws-sdk/client-glue';
 import { CatalogError } from '../errors.ts';
 import type { Column, ColumnType } from '../schema/column-model.ts';
 import { glueType } from '../schema/glue-types.ts';
-import type { TableDescriptor } from './catalog.ts';
-import { COLUMN_MODEL_PARAMETER } from './glue-table-input.ts';
+import { TableFormat, type TableDescriptor } from './catalog.ts';
+import { COLUMN_MODEL_PARAMETER, JsonHive } from './glue-table-input.ts';
 import { parseGlueType } from './glue-type-parser.ts';
 
 /**
@@ -70,6 +70,7 @@ export function tableDescriptorFromGlue(table: Table, options: GlueTableReadOpti
     location,
     columns,
     partitionKeys: (table.PartitionKeys ?? []).map((key) => key.Name ?? ''),
+    ...(table.StorageDescriptor?.SerdeInfo?.SerializationLibrary === JsonHive.SerializationLibrary ? { format: TableFormat.JsonLines } : {}),
   };
 }
 

@@ -16,7 +16,8 @@ import {
 } from '@duckdb/node-api';
 import { QueryError } from '../errors.ts';
 import { duckdbType } from '../schema/duckdb-types.ts';
-import type { Catalog, TableDescriptor, TableRef } from './catalog.ts';
+import { TableFormat, type Catalog, type TableDescriptor, type TableRef } from './catalog.ts';
+import { REJECT_FIELDS } from '../format/rejects-table.ts';
 
 /**
  * A value as JSON can carry it.
@@ -196,7 +197,8 @@ async function createDefinedView(connection: DuckDBConnection, view: ViewDefinit
  * gone) meanwhile, and DuckDB refuses a glob that matches nothing.
  */
 async function partitionGlobs(catalog: Catalog, table: TableDescriptor): Promise<string[]> {
-  if (table.projected) return projectedGlobs(table);
+  const extension = FILE_EXTENSION[table.format ?? TableFormat.Parquet];
+  if (table.projected) return projectedGlobs(table, extension);
   const globs: string[] = [];
   for (const partition of await catalog.listPartitions(table)) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(partition.location)) {
@@ -206,22 +208,28 @@ async function partitionGlobs(catalog: Catalog, table: TableDescriptor): Promise
           `local catalog only: query this table with Athena`,
       );
     }
-    if (await holdsParquet(partition.location)) globs.push(path.join(partition.location, '*.parquet'));
+    if (await holdsFiles(partition.location, extension)) globs.push(path.join(partition.location, `*${extension}`));
   }
   return globs;
 }
 
 /** With partition projection every partition folder under the location counts, as Athena computes them. */
-async function projectedGlobs(table: TableDescriptor): Promise<string[]> {
-  const glob = path.join(table.location, ...table.partitionKeys.map(() => '*'), '*.parquet');
+async function projectedGlobs(table: TableDescriptor, extension: string): Promise<string[]> {
+  const glob = path.join(table.location, ...table.partitionKeys.map(() => '*'), `*${extension}`);
   const entries = await readdir(table.location, { recursive: true }).catch(() => [] as string[]);
-  return entries.some((entry) => String(entry).endsWith('.parquet')) ? [glob] : [];
+  return entries.some((entry) => String(entry).endsWith(extension)) ? [glob] : [];
 }
 
-async function holdsParquet(folder: string): Promise<boolean> {
+/** The files of a table's format, by their extension. */
+const FILE_EXTENSION: Readonly<Record<TableFormat, string>> = {
+  [TableFormat.Parquet]: '.parquet',
+  [TableFormat.JsonLines]: '.ndjson',
+};
+
+async function holdsFiles(folder: string, extension: string): Promise<boolean> {
   try {
     const entries = await readdir(folder, { withFileTypes: true });
-    return entries.some((entry) => entry.isFile() && entry.name.endsWith('.parquet'));
+    return entries.some((entry) => entry.isFile() && entry.name.endsWith(extension));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new QueryError(`cannot list partition folder ${folder}: ${(error as Error).message}`, error);
@@ -242,6 +250,7 @@ async function viewDdl(connection: DuckDBConnection, table: TableDescriptor, glo
     table.partitionKeys.length === 0
       ? 'hive_partitioning = false'
       : `hive_partitioning = true, hive_types = {${table.partitionKeys.map((key) => `${literal(key)}: VARCHAR`).join(', ')}}`;
+  if (table.format === TableFormat.JsonLines) return jsonLinesViewDdl(view, table, globs, hive);
   const source = `read_parquet([${globs.map(literal).join(', ')}], ${hive}, union_by_name = true)`;
   const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
   const inFiles = new Set(described.getRowObjectsJson().map((row) => String(row['column_name'])));
@@ -251,6 +260,18 @@ async function viewDdl(connection: DuckDBConnection, table: TableDescriptor, glo
     ),
     ...table.partitionKeys.map(identifier),
   ];
+  return `CREATE VIEW ${view} AS SELECT ${projected.join(', ')} FROM ${source}`;
+}
+
+/**
+ * A JSON-lines table (a job's rejects): every line read with the declared columns' types, each
+ * column from its field (`REJECT_FIELDS`), as Athena's JSON SerDe maps them.
+ */
+function jsonLinesViewDdl(view: string, table: TableDescriptor, globs: readonly string[], hive: string): string {
+  const fields: Readonly<Record<string, string>> = REJECT_FIELDS;
+  const types = table.columns.map((c) => `${literal(fields[c.name] ?? c.name)}: ${literal(duckdbType(c.type))}`).join(', ');
+  const source = `read_json([${globs.map(literal).join(', ')}], format = 'newline_delimited', columns = {${types}}, ${hive})`;
+  const projected = [...table.columns.map((c) => `${identifier(fields[c.name] ?? c.name)} AS ${identifier(c.name)}`), ...table.partitionKeys.map(identifier)];
   return `CREATE VIEW ${view} AS SELECT ${projected.join(', ')} FROM ${source}`;
 }
 

@@ -4,7 +4,8 @@ import { rowsToArrowTable } from '../format/arrow-table.ts';
 import { encodeParquet } from '../format/parquet-encode.ts';
 import { encodeRejects } from '../format/rejects-ndjson.ts';
 import type { Job } from '../job/define-job.ts';
-import { tableRootKey } from '../partition/object-keys.ts';
+import { rejectsRootKey, tableRootKey } from '../partition/object-keys.ts';
+import { rejectsTableName } from '../format/rejects-table.ts';
 import { runBatch } from '../pipeline/run-batch.ts';
 import { runBatchToTables, type TableBatchOutput } from '../pipeline/run-batch-to-tables.ts';
 import { toPartialRows } from '../aggregate/partials.ts';
@@ -41,6 +42,9 @@ export interface BatchProcessorOptions {
 /** Processes one batch of one shard; rejects with `BatchError` when any write or registration fails. */
 export type BatchProcessor = (records: readonly StreamRecord[]) => Promise<BatchReport>;
 
+/** `year=YYYY/month=MM/day=DD/hour=HH` -> its four values (a reject file's arrival-hour path). */
+const hourPartitionValues = (path: string): string[] => path.split('/').map((segment) => segment.slice(segment.indexOf('=') + 1));
+
 /**
  * A batch's files as Arrow tables. A table's rows are appended to columns as they are
  * validated; an aggregate stores the batch's partial aggregates of each file's rows instead,
@@ -73,7 +77,9 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
   const { job, store, catalog } = options;
   const now = options.now ?? Date.now;
   const registered = new Set<string>();
+  const registeredRejects = new Set<string>();
   const tableRoot = tableRootKey({ prefix: job.output.prefix, table: job.output.name });
+  const rejectsRoot = rejectsRootKey({ prefix: job.output.prefix, table: job.output.name });
 
   return async (records) => {
     if (records.length === 0) throw new BatchError(`job '${job.name}': a batch has at least one record`);
@@ -103,10 +109,18 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
         if (registered.has(file.path)) continue;
         fresh.push({ values: file.values, location: store.locationOf(`${tableRoot}/${file.path}`) });
       }
-      if (fresh.length > 0) {
-        await catalog.registerPartitions({ database: job.output.database, name: job.output.name }, fresh);
-        for (const file of output.files) registered.add(file.path);
+      // The rejects table's partitions (arrival hours) are registered like the table's, so a query over it sees every reject.
+      const freshRejects: PartitionDescriptor[] = [];
+      for (const file of output.rejectFiles) {
+        if (registeredRejects.has(file.path)) continue;
+        freshRejects.push({ values: hourPartitionValues(file.path), location: store.locationOf(`${rejectsRoot}/${file.path}`) });
       }
+      await Promise.all([
+        fresh.length > 0 ? catalog.registerPartitions({ database: job.output.database, name: job.output.name }, fresh) : undefined,
+        freshRejects.length > 0 ? catalog.registerPartitions({ database: job.output.database, name: rejectsTableName(job.output.name) }, freshRejects) : undefined,
+      ]);
+      for (const file of output.files) registered.add(file.path);
+      for (const file of output.rejectFiles) registeredRejects.add(file.path);
       const committedAt = now();
       let oldestArrivalMs = Number.POSITIVE_INFINITY;
       for (const record of records) oldestArrivalMs = Math.min(oldestArrivalMs, record.arrivalTime.getTime());

@@ -15,7 +15,7 @@ import { deliverBatch, type FailedRange } from './event-source-mapping.ts';
 import { eventOfRecords, type EventSource } from './lambda/kinesis-event.ts';
 import { createKinesisHandler, type KinesisHandler } from './lambda/kinesis-handler.ts';
 import { LocalFailureDestination } from './local-failure-destination.ts';
-import { tableDescriptor } from './table-descriptor.ts';
+import { ensureJobTables } from './table-descriptor.ts';
 import { latestPerBatch, type MetricsLog, type ShardFailure } from '../observability/metrics-log.ts';
 import type { BatchMetrics } from '../observability/batch-metrics.ts';
 import { messageOf } from '../error-message.ts';
@@ -118,7 +118,7 @@ const RESTART_BACKOFF = { baseMs: 20, maxMs: 500, jitter: Jitter.Equal } as cons
  */
 export async function runJob(options: RunJobOptions): Promise<RunSummary> {
   const { job, chaos } = options;
-  await options.catalog.ensureTable(tableDescriptor(job, options.store));
+  await ensureJobTables(options.catalog, job, options.store);
   const store = chaos ? chaoticStore(options.store, chaos) : options.store;
   const catalog = chaos ? chaoticCatalog(options.catalog, chaos) : options.catalog;
   const checkpoints = chaos ? chaoticCheckpoints(options.checkpoints, chaos) : options.checkpoints;

@@ -216,7 +216,7 @@ describe('sluice status', () => {
 
   it('run says it stopped after Ctrl-C, and failed after an error: never done or success', async () => {
     const dir = join(work, 'interrupted');
-    const produced = await sluice(dir, ['produce', '--job', 'sensor-readings', '--simulate', 'sense-hat', '--records', '3000', '--shards', '2']);
+    const produced = await sluice(dir, ['produce', '--job', 'sensor-readings', '--simulate', 'sense-hat', '--records', '3000', '--shards', '2', '--create']);
     expect(produced.code, produced.stderr).toBe(0);
     const stopped = await sluice(dir, ['run', 'sensor-readings', '--batch-size', '100', '--batch-window', '0'], { interruptWhen: /shardId-\d+: \d+ records/ });
     expect(stopped.code, stopped.stderr).toBe(0);

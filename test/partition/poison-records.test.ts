@@ -16,7 +16,7 @@ import type { Job } from '../../src/job/define-job.ts';
 import { PartitionLimits, partitionKeyProblem, partitionValueProblem } from '../../src/partition/partition-limits.ts';
 import { runBatch } from '../../src/pipeline/run-batch.ts';
 import { createBatchProcessor } from '../../src/runtime/batch-processor.ts';
-import { tableDescriptor } from '../../src/runtime/table-descriptor.ts';
+import { ensureJobTables } from '../../src/runtime/table-descriptor.ts';
 import { LocalFolderStore } from '../../src/store/local-folder-store.ts';
 import type { ObjectStore } from '../../src/store/object-store.ts';
 import { S3ObjectStore } from '../../src/store/s3-object-store.ts';
@@ -96,7 +96,7 @@ describe('a batch with poison records commits', () => {
   async function commit(store: ObjectStore, catalogDir: string) {
     const job = eventsJob();
     const catalog = new LocalCatalog({ dir: catalogDir });
-    await catalog.ensureTable(tableDescriptor(job, store));
+    await ensureJobTables(catalog, job, store);
     const report = await createBatchProcessor({ job, store, catalog })(streamRecords(documents));
     const keys: string[] = [];
     for await (const object of store.list('db/')) keys.push(object.key);

@@ -68,7 +68,8 @@ function catalogDouble(): Catalog & { registered: PartitionDescriptor[] } {
   return {
     registered,
     ensureTable: async () => undefined,
-    registerPartitions: async (_table, partitions) => void registered.push(...partitions),
+    // The table's partitions only: PartitionsRegistered counts those, not the rejects table's arrival hours.
+    registerPartitions: async (table, partitions) => void (table.name.endsWith('_rejects') ? undefined : registered.push(...partitions)),
     setPartitionLocations: async () => undefined,
     getTable: async () => undefined,
     listTables: async () => [],

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import job from '../../jobs/sensor-readings.ts';
-import type { Catalog, PartitionDescriptor } from '../../src/catalog/catalog.ts';
+import type { Catalog, PartitionDescriptor, TableRef } from '../../src/catalog/catalog.ts';
 import { ObjectStoreError } from '../../src/errors.ts';
 import { eventOfRecords, recordsOfEvent } from '../../src/runtime/lambda/kinesis-event.ts';
 import { createKinesisHandler, PrepareAdapters } from '../../src/runtime/lambda/kinesis-handler.ts';
@@ -16,9 +16,9 @@ function catalogDouble(): Catalog & { registered: string[]; calls: number } {
     registered: [] as string[],
     calls: 0,
     ensureTable: async () => undefined,
-    registerPartitions: async (_: unknown, ps: readonly PartitionDescriptor[]) => {
+    registerPartitions: async (ref: TableRef, ps: readonly PartitionDescriptor[]) => {
       c.calls++;
-      c.registered.push(...ps.map((p) => p.values.join('/')));
+      c.registered.push(...ps.map((p) => `${ref.name}:${p.values.join('/')}`));
     },
     setPartitionLocations: async () => undefined,
     getTable: async () => undefined,
@@ -66,8 +66,9 @@ describe('Kinesis Lambda handler', () => {
     expect(await handler(eventOfRecords(records, SOURCE))).toEqual({ batchItemFailures: [] });
     expect(await handler(eventOfRecords(records, SOURCE))).toEqual({ batchItemFailures: [] });
     expect(coldStarts).toBe(1);
-    expect(catalog.calls).toBe(1);
-    expect(catalog.registered).toEqual(['2026/11/23/08', '2026/11/23/09']);
+    // One call for the table's partitions, one for its rejects table's arrival hour: once per warm container.
+    expect(catalog.calls).toBe(2);
+    expect(catalog.registered).toEqual(['sensor_readings:2026/11/23/08', 'sensor_readings:2026/11/23/09', 'sensor_readings_rejects:2026/11/23/10']);
     const keys: string[] = [];
     for await (const o of store.list('')) keys.push(o.key);
     expect(keys).toEqual([
