@@ -3,15 +3,17 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { openQueryEngine } from '../catalog/query-engine.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { CompactionDefaults } from '../compaction/compaction-settings.ts';
-import { decodeRejects, type RejectLine } from '../format/rejects-ndjson.ts';
+import type { RejectLine } from '../format/rejects-ndjson.ts';
 import type { Job } from '../job/define-job.ts';
 import { streamName } from '../job/source.ts';
-import { rejectsRootKey } from '../partition/object-keys.ts';
 import type { RejectStage } from '../source/decode.ts';
 import { shardBacklog, streamShards } from '../source/shard-backlog.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { CompactionMetrics } from './compaction-metrics.ts';
 import type { MetricsLog } from './metrics-log.ts';
+import { rejectSummary, type RejectReason } from './reject-summary.ts';
+
+export type { RejectReason } from './reject-summary.ts';
 
 /**
  * Where a status is read from: the ports of a local run (a `LocalEnvironment` is one).
@@ -77,21 +79,6 @@ export interface ShardStatus {
   readonly batches: number;
   /** The failing batch, when the shard is failing or stuck. */
   readonly error?: { readonly message: string; readonly first: string; readonly last: string; readonly attempts: number; readonly since: string };
-}
-
-/**
- * Rejects grouped by stage and reason (numbers in a reason are read as one: `position 12`
- * and `position 40` are the same reason), with one reason as it was written.
- *
- * @example
- * ```ts
- * const top: RejectReason = { stage: 'json', reason: 'record data is not JSON: Unexpected end of JSON input', count: 12 };
- * ```
- */
-export interface RejectReason {
-  readonly stage: RejectStage;
-  readonly reason: string;
-  readonly count: number;
 }
 
 /**
@@ -162,7 +149,6 @@ export interface PipelineStatusOptions {
 }
 
 const MINUTE_MS = 60_000;
-const TOP_REASONS = 5;
 
 /**
  * Reads the status of each job from what the pipeline left: the table and its rejects (the
@@ -278,31 +264,6 @@ async function shardStatuses(sources: StatusSources, job: Job, now: number): Pro
     });
   }
   return statuses;
-}
-
-async function rejectSummary(
-  store: ObjectStore,
-  job: Job,
-): Promise<Pick<JobStatus, 'rejects' | 'rejectsByStage' | 'topReasons' | 'latestReject'>> {
-  const byStage: Partial<Record<RejectStage, number>> = {};
-  const reasons = new Map<string, RejectReason>();
-  let total = 0;
-  let latest: RejectLine | null = null;
-  for await (const object of store.list(`${rejectsRootKey({ prefix: job.output.prefix, table: job.output.name })}/`)) {
-    if (!object.key.endsWith('.ndjson')) continue;
-    const bytes = await store.get(object.key);
-    if (bytes === undefined) continue;
-    for (const line of decodeRejects(bytes)) {
-      total++;
-      byStage[line.stage] = (byStage[line.stage] ?? 0) + 1;
-      const key = `${line.stage}\u0000${line.reason.replace(/\d+/g, '#')}`;
-      const seen = reasons.get(key);
-      reasons.set(key, { stage: line.stage, reason: seen?.reason ?? line.reason, count: (seen?.count ?? 0) + 1 });
-      if (latest === null || line.arrivalTime >= latest.arrivalTime) latest = line;
-    }
-  }
-  const topReasons = [...reasons.values()].sort((a, b) => b.count - a.count).slice(0, TOP_REASONS);
-  return { rejects: total, rejectsByStage: byStage, topReasons, latestReject: latest };
 }
 
 async function fileSummary(sources: StatusSources, job: Job): Promise<Pick<JobStatus, 'partitions' | 'files' | 'bytes' | 'smallFiles'>> {

@@ -2,7 +2,7 @@ import type { Catalog, PartitionDescriptor } from '../catalog/catalog.ts';
 import { BatchError, SluiceError } from '../errors.ts';
 import { rowsToArrowTable } from '../format/arrow-table.ts';
 import { encodeParquet } from '../format/parquet-encode.ts';
-import { encodeRejects } from '../format/rejects-ndjson.ts';
+import { encodeRejects, type Reject } from '../format/rejects-ndjson.ts';
 import type { Job } from '../job/define-job.ts';
 import { rejectsRootKey, tableRootKey } from '../partition/object-keys.ts';
 import { rejectsTableName } from '../format/rejects-table.ts';
@@ -29,7 +29,25 @@ export interface BatchReport {
   readonly bytes: number;
   /** The batch's numbers, as every metric, log and view shows them. */
   readonly metrics: BatchMetrics;
+  /** The batch's rejects, when the processor reports them instead of storing them (`rejects: 'report'`); empty otherwise. */
+  readonly rejected: readonly Reject[];
 }
+
+/**
+ * Where a processor's rejects go: stored as reject files (what a run does), or only reported
+ * (a replay of rejects, whose originals stay where they are: writing a reject again could
+ * overwrite the reject file it came from, which holds others too).
+ *
+ * @example
+ * ```ts
+ * createBatchProcessor({ job, store, catalog, rejects: RejectsOutput.Report });
+ * ```
+ */
+export const RejectsOutput = {
+  Store: 'store',
+  Report: 'report',
+} as const;
+export type RejectsOutput = (typeof RejectsOutput)[keyof typeof RejectsOutput];
 
 export interface BatchProcessorOptions {
   readonly job: Job;
@@ -37,6 +55,8 @@ export interface BatchProcessorOptions {
   readonly catalog: Catalog;
   /** The clock the batch's duration, freshness and lag are measured with; `Date.now` by default. */
   readonly now?: () => number;
+  /** `store` (default): reject files written and registered; `report`: only returned in the report. */
+  readonly rejects?: RejectsOutput;
 }
 
 /** Processes one batch of one shard; rejects with `BatchError` when any write or registration fails. */
@@ -76,6 +96,7 @@ function tablesOf(job: Job, records: readonly StreamRecord[]): TableBatchOutput 
 export function createBatchProcessor(options: BatchProcessorOptions): BatchProcessor {
   const { job, store, catalog } = options;
   const now = options.now ?? Date.now;
+  const storeRejects = (options.rejects ?? RejectsOutput.Store) === RejectsOutput.Store;
   const registered = new Set<string>();
   const registeredRejects = new Set<string>();
   const tableRoot = tableRootKey({ prefix: job.output.prefix, table: job.output.name });
@@ -92,7 +113,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
         const bytes = encodeParquet(file.table, { compression: job.output.compression });
         writes.push(store.put(file.key, bytes, { contentType: 'application/vnd.apache.parquet' }).then(() => bytes.byteLength));
       }
-      for (const file of output.rejectFiles) {
+      for (const file of storeRejects ? output.rejectFiles : []) {
         const bytes = encodeRejects(job.name, file.rejects);
         writes.push(store.put(file.key, bytes, { contentType: 'application/x-ndjson' }).then(() => bytes.byteLength));
       }
@@ -111,7 +132,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
       }
       // The rejects table's partitions (arrival hours) are registered like the table's, so a query over it sees every reject.
       const freshRejects: PartitionDescriptor[] = [];
-      for (const file of output.rejectFiles) {
+      for (const file of storeRejects ? output.rejectFiles : []) {
         if (registeredRejects.has(file.path)) continue;
         freshRejects.push({ values: hourPartitionValues(file.path), location: store.locationOf(`${rejectsRoot}/${file.path}`) });
       }
@@ -136,7 +157,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
         rejects: output.rejects,
         rejectsByStage: countByStage(output.rejectFiles.flatMap((f) => f.rejects.map((r) => r.stage))),
         files: output.files.length,
-        rejectFiles: output.rejectFiles.length,
+        rejectFiles: storeRejects ? output.rejectFiles.length : 0,
         bytes,
         partitionsRegistered: fresh.length,
         startedAt,
@@ -152,10 +173,11 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
         rows: output.rows,
         rejects: output.rejects,
         files: output.files.map((f) => f.key),
-        rejectFiles: output.rejectFiles.map((f) => f.key),
+        rejectFiles: storeRejects ? output.rejectFiles.map((f) => f.key) : [],
         newPartitions: fresh.length,
         bytes,
         metrics,
+        rejected: storeRejects ? [] : output.rejectFiles.flatMap((f) => f.rejects),
       };
     } catch (error) {
       const what = error instanceof SluiceError ? error.message : (error as Error).message;
