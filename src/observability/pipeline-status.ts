@@ -7,7 +7,7 @@ import type { RejectLine } from '../format/rejects-ndjson.ts';
 import type { Job } from '../job/define-job.ts';
 import { streamName } from '../job/source.ts';
 import type { RejectStage } from '../source/decode.ts';
-import { shardBacklog, streamShards } from '../source/shard-backlog.ts';
+import { shardBacklog, streamShards } from '../source/shard-reads.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { CompactionMetrics } from './compaction-metrics.ts';
 import type { MetricsLog } from './metrics-log.ts';

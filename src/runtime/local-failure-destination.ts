@@ -1,6 +1,9 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FailedRange } from './event-source-mapping.ts';
+import type { FailedBatch, FailureSource } from './failure-source.ts';
+import { SourceError } from '../errors.ts';
+import { messageOf } from '../error-message.ts';
 
 /**
  * The on-failure destination of local runs: a folder of JSON documents shaped like the
@@ -33,7 +36,8 @@ export interface LocalFailureDestinationOptions {
 }
 
 /**
- * Writes failure documents, named by shard and range so a repeated send is idempotent.
+ * Writes failure documents, named by shard and range so a repeated send is idempotent, and
+ * hands them to `sluice redrive` (the {@link FailureSource} of local runs).
  *
  * @example
  * ```ts
@@ -41,7 +45,7 @@ export interface LocalFailureDestinationOptions {
  * await destination.send(range);
  * ```
  */
-export class LocalFailureDestination {
+export class LocalFailureDestination implements FailureSource {
   constructor(private readonly options: LocalFailureDestinationOptions) {}
 
   async send(range: FailedRange): Promise<FailureDocument> {
@@ -68,5 +72,34 @@ export class LocalFailureDestination {
     await writeFile(temp, `${JSON.stringify(document, null, 2)}\n`);
     await rename(temp, file);
     return document;
+  }
+
+  async pending(): Promise<FailedBatch[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.options.dir)).filter((name) => name.endsWith('.json')).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new SourceError(`cannot read the failure folder ${this.options.dir}: ${messageOf(error)}`, error);
+    }
+    const batches: FailedBatch[] = [];
+    for (const name of names) {
+      try {
+        batches.push({ id: name, document: JSON.parse(await readFile(join(this.options.dir, name), 'utf8')) as FailureDocument });
+      } catch (error) {
+        // Removed by another redrive since the folder was listed: nothing to do.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw new SourceError(`cannot read the failure document ${join(this.options.dir, name)}: ${messageOf(error)}`, error);
+      }
+    }
+    return batches;
+  }
+
+  async remove(batch: FailedBatch): Promise<void> {
+    try {
+      await rm(join(this.options.dir, batch.id), { force: true });
+    } catch (error) {
+      throw new SourceError(`cannot remove the failure document ${join(this.options.dir, batch.id)}: ${messageOf(error)}`, error);
+    }
   }
 }
