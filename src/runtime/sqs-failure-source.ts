@@ -37,6 +37,8 @@ export class SqsFailureSource implements FailureSource {
 
   async pending(): Promise<FailedBatch[]> {
     const batches: FailedBatch[] = [];
+    // A message received again (its visibility ended meanwhile) is the same batch: once per call.
+    const seen = new Set<string>();
     for (;;) {
       let received;
       try {
@@ -51,9 +53,10 @@ export class SqsFailureSource implements FailureSource {
       } catch (error) {
         throw new SourceError(`receiving from the failure queue ${this.options.queueUrl} failed: ${messageOf(error)}`, error);
       }
-      const messages = received.Messages ?? [];
+      const messages = (received.Messages ?? []).filter((m) => !seen.has(m.MessageId ?? ''));
       if (messages.length === 0) return batches;
       for (const message of messages) {
+        seen.add(message.MessageId ?? '');
         let document: FailureDocument;
         try {
           document = JSON.parse(message.Body ?? '') as FailureDocument;
