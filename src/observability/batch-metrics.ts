@@ -40,8 +40,9 @@ export interface BatchMetrics {
   readonly startedAt: number;
   readonly committedAt: number;
   readonly durationMs: number;
-  /** Epoch ms the oldest record of the batch arrived on the stream. */
+  /** Epoch ms the oldest and the newest record of the batch arrived on the stream. */
   readonly oldestArrivalMs: number;
+  readonly newestArrivalMs: number;
   /** committedAt - oldestArrivalMs. */
   readonly dataFreshnessMs: number;
   /** committedAt - the newest event time written; null when the job is not partitioned by event time, or wrote no rows. */

@@ -144,7 +144,12 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
       for (const file of output.rejectFiles) registeredRejects.add(file.path);
       const committedAt = now();
       let oldestArrivalMs = Number.POSITIVE_INFINITY;
-      for (const record of records) oldestArrivalMs = Math.min(oldestArrivalMs, record.arrivalTime.getTime());
+      let newestArrivalMs = Number.NEGATIVE_INFINITY;
+      for (const record of records) {
+        const arrival = record.arrivalTime.getTime();
+        if (arrival < oldestArrivalMs) oldestArrivalMs = arrival;
+        if (arrival > newestArrivalMs) newestArrivalMs = arrival;
+      }
       const bytes = sizes.reduce((a, b) => a + b, 0);
       const metrics: BatchMetrics = {
         job: job.name,
@@ -164,6 +169,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): BatchProce
         committedAt,
         durationMs: committedAt - startedAt,
         oldestArrivalMs,
+        newestArrivalMs,
         dataFreshnessMs: committedAt - oldestArrivalMs,
         eventTimeLagMs: output.newestEventMs === null ? null : committedAt - output.newestEventMs,
       };
