@@ -1,5 +1,7 @@
 import Table from 'cli-table3';
-import type { BenchResults } from './results.ts';
+import type { BenchResults, CompactionResults } from './results.ts';
+import { COMPACTION_PRICES } from './compaction-prices.ts';
+import { UnitLimitDefaults as UNIT_LIMITS } from '../src/compaction/unit-limits.ts';
 import type { Throughput } from './throughput.ts';
 
 /**
@@ -182,6 +184,8 @@ export function renderReport(r: BenchResults): string {
     ),
   );
 
+  sections.push(renderCompaction(r.compaction, { prices: r.prices }));
+
   sections.push(
     table(
       'Targets',
@@ -198,4 +202,74 @@ export function renderReport(r: BenchResults): string {
     ].join('\n'),
   );
   return sections.join('\n\n');
+}
+
+const dollars = (value: number): string => (value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`);
+const count = (value: number): string => (value >= 1e6 ? `${(value / 1e6).toFixed(1)} M` : value >= 1e4 ? `${(value / 1e3).toFixed(0)} k` : String(Math.round(value)));
+
+/**
+ * The compaction tables: throughput and peak memory of two hours side by side, then the
+ * sizing computed from the larger.
+ *
+ * @example
+ * ```ts
+ * console.log(renderCompaction(results.compaction, { prices: PRICES }));
+ * ```
+ */
+export function renderCompaction(c: CompactionResults, context: { readonly prices: BenchResults['prices'] }): string {
+  const sizes = c.measurements;
+  const jobs = sizes[0]?.runs.map((run) => run.job) ?? [];
+  const cell = (pick: (m: CompactionResults['measurements'][number], run: CompactionResults['measurements'][number]['runs'][number]) => string) => (job: string) =>
+    sizes.map((m) => right(pick(m, m.runs.find((run) => run.job === job)!)));
+  const perJob: Array<[string, (job: string) => Cell[]]> = [
+    ['files', cell((_, run) => `${run.report.files.before} -> ${run.report.files.after}`)],
+    ['rows', cell((_, run) => `${count(run.report.rows.before)} -> ${count(run.report.rows.after)}`)],
+    ['Parquet', cell((_, run) => `${mb(run.report.bytes.before)} -> ${mb(run.report.bytes.after)}`)],
+    ['time', cell((_, run) => `${(run.ms / 1000).toFixed(2)} s`)],
+    ['records/s', cell((m, run) => records(m.records / (run.ms / 1000)))],
+    ['rows/s (rows read)', cell((_, run) => records(run.rowsPerSecond))],
+    ['MB/s of JSON', cell((_, run) => run.mbPerSecond.toFixed(1))],
+    ['MB/s of Parquet read', cell((_, run) => run.parquetMbPerSecond.toFixed(2))],
+  ];
+  const rows: Cell[][] = jobs.flatMap((job) => perJob.map(([what, values]) => [`${job}: ${what}`, ...values(job)]));
+  rows.push(['RSS after loading the bundle', ...sizes.map((m) => right(`${m.rssAfterLoadMb.toFixed(0)} MB`))]);
+  rows.push(['peak RSS (VmHWM), both jobs', ...sizes.map((m) => right(`${m.peakRssMb.toFixed(0)} MB`))]);
+  const throughputTable = table(
+    `Compaction of one hour partition of the sample stream, ${sizes.map((m) => m.records).join(' vs ')} records (one base file per 1,000), each hour in a fresh process`,
+    ['', ...sizes.map((m) => `${m.records} records`)],
+    rows,
+    [
+      'The child is a bundle built with the deploy\'s esbuild options, like the compaction function, on a local folder store and catalog: no network.',
+      'records/s = the hour\'s records per second of its compaction; rows/s = rows read; MB/s of JSON = MB (10^6 B) of the records\' JSON per second, as above.',
+      `Limits: row groups of ${UNIT_LIMITS.rowGroupRows} rows, read chunks of ${UNIT_LIMITS.chunkRows}, ${UNIT_LIMITS.readAheadBytes / 2 ** 20} MiB read ahead: the peak depends on these, not on the hour's size.`,
+    ],
+  );
+  const prices = COMPACTION_PRICES;
+  const sizingTable = table(
+    `Compaction sizing at Kinesis's write limit (1,000 records/s per shard), per hour, from the ${sizes.at(-1)?.records ?? 0}-record hour's figures`,
+    ['table', 'shards', 'records', 'files before -> after', 'invocations', 'memory (peak)', 'unit / plan / run', 'S3 PUT+LIST / GET', 'Glue', 'transitions', 'compaction $/h', 'Firehose $/h'],
+    c.sizing.map((row) => [
+      row.job,
+      right(String(row.shards)),
+      right(count(row.rowsPerHour)),
+      right(`${count(row.filesBefore)} -> ${row.filesAfter}`),
+      right(String(row.invocations)),
+      right(`${row.memoryMb} MB (${row.unitPeakMb.toFixed(0)})`),
+      right(`${row.unitSeconds.toFixed(0)} s / ${row.planSeconds.toFixed(0)} s / ${(row.runSeconds / 60).toFixed(0)} min`),
+      right(`${count(row.s3Requests.putClass)} / ${count(row.s3Requests.get)}`),
+      right(String(row.glueRequests)),
+      right(String(row.stateTransitions)),
+      right(dollars(row.dollarsPerHour.total)),
+      right(`${dollars(row.firehosePerHour.rounded)} (${dollars(row.firehosePerHour.unrounded)})`),
+    ]),
+    [
+      'One hour partition per table per run (the hour that just passed the retry horizon); files before = one base file per batch (1,000 records, 1 s window); after = ceil(input bytes / 128 MiB), one per unit.',
+      'invocations = plan + units + commit + report; unit = its rows at this machine\'s measured pace (1,769 MB: one full vCPU; Graviton vs this CPU not corrected for) + input GETs 16 at a time at 20 ms + upload at 50 MB/s; plan = 720 registered partitions looked at (a month of hours) + the listing; run = plan + units 4 at a time + commit, within the hourly run\'s 55 minutes.',
+      `compaction $/h = Lambda arm64 ($${prices.lambdaArm64PerGbSecond}/GB-s, $0.20/1M requests) + S3 ($0.005/1k PUT, COPY, POST, LIST; $0.0004/1k GET; DeleteObjects counted at the PUT price) + Glue ($1/1M requests) + Step Functions ($0.025/1k transitions); ${context.prices.region}, ${context.prices.asOf} list prices, no free tier.`,
+      `Firehose $/h = ingestion ($${context.prices.firehoseIngestionPerGb}/GB) + Parquet conversion ($${context.prices.firehoseFormatConversionPerGb}/GB) of the same records, each billed as 5 KB; in brackets, at their real size (the lower bound). Not included on either side: Kinesis, S3 storage, sluice's own ingestion (see Cost above).`,
+      ...c.sizing.filter((row) => row.advice !== undefined).map((row) => `${row.job}, ${row.shards} shards: ${row.advice}.`),
+      ...(c.sizing.every((row) => row.advice === undefined) ? ['Every unit and plan above fits well within Lambda\'s 15 minutes and the function\'s memory.'] : ['Every other row fits well within Lambda\'s 15 minutes, the function\'s memory and the hour.']),
+    ],
+  );
+  return `${throughputTable}\n\n${sizingTable}`;
 }

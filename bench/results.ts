@@ -2,6 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ColdStartResult } from './cold-start.ts';
+import type { CompactionMeasurement } from './compaction.ts';
+import type { SizingRow } from './compaction-sizing.ts';
 import type { CostLine, PRICES } from './cost.ts';
 import type { Machine } from './machine.ts';
 import type { ParquetComparison } from './parquet-comparison.ts';
@@ -56,6 +58,14 @@ export interface BenchResults {
   readonly lambdaMemoryMb: number;
   readonly cost: readonly CostLine[];
   readonly targets: readonly TargetCheck[];
+  /** Compaction: two hours 4x apart, and the sizing computed from the larger. */
+  readonly compaction: CompactionResults;
+}
+
+/** The compaction section of a run. */
+export interface CompactionResults {
+  readonly measurements: readonly CompactionMeasurement[];
+  readonly sizing: readonly SizingRow[];
 }
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');

@@ -7,12 +7,14 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import job from '../jobs/sensor-readings.ts';
 import { measureColdStart, type ColdStartResult } from './cold-start.ts';
+import { measureCompaction } from './compaction.ts';
+import { compactionSizing } from './compaction-sizing.ts';
 import { costPerGbOfJson, LAMBDA_MEMORY_MB, PRICES } from './cost.ts';
 import { childEnvironment } from './lambda/child-environment.ts';
 import { machine } from './machine.ts';
 import { compareParquetWriters } from './parquet-comparison.ts';
 import { measurePeakRss, type PeakRssResult } from './peak-rss.ts';
-import { renderHeader, renderReport } from './report.ts';
+import { renderCompaction, renderHeader, renderReport } from './report.ts';
 import { writeResults, type BenchResults, type BatchSummary } from './results.ts';
 import { DEFAULT_ROUNDS, type RoundOptions } from './rounds.ts';
 import { stageInputs } from './stage-inputs.ts';
@@ -27,6 +29,8 @@ const SMALL_BATCH = 100;
 const DEFAULT_SPAWNS = 9;
 /** Invocations in the memory child: the first is a cold container's, the rest show a warm one. */
 const RSS_INVOCATIONS = 3;
+/** Hours of the sample stream compacted, 4x apart: throughput and peak memory side by side. */
+const COMPACTION_RECORDS = [300_000, 1_200_000] as const;
 
 const { values: args } = parseArgs({
   options: {
@@ -34,6 +38,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     warmups: { type: 'string' },
     spawns: { type: 'string' },
+    /** `compaction`: only the compaction tables (throughput, memory, sizing), about a minute. */
+    only: { type: 'string' },
   },
 });
 
@@ -64,6 +70,18 @@ const started = performance.now();
 const host = machine();
 const loadAtStart = loadavg();
 console.log(renderHeader(host, loadAtStart));
+
+if (args.only !== undefined && args.only !== 'compaction') throw new Error(`--only takes 'compaction', not '${args.only}'`);
+progress(`compaction of hours of ${COMPACTION_RECORDS.join(' and ')} records, each in a fresh process`);
+const compactionRuns = await measureCompaction(COMPACTION_RECORDS);
+const largest = compactionRuns.at(-1)!;
+// Firehose bills each record (rounded up to 5 KB): the hour's own mean record.
+const compaction = { measurements: compactionRuns, sizing: compactionSizing(largest, { meanRecordBytes: largest.jsonBytes / largest.records }) };
+if (args.only === 'compaction') {
+  console.log(`\n${renderCompaction(compaction, { prices: PRICES })}`);
+  console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; run took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  process.exit(0);
+}
 
 progress('generating batches');
 const { clean, malformed, kpl } = await workloads();
@@ -114,6 +132,7 @@ const results: BenchResults = {
   lambdaMemoryMb: LAMBDA_MEMORY_MB,
   cost: costPerGbOfJson(wholePaths, { meanRecordBytes: clean.jsonBytes / clean.userRecords }),
   targets: checkTargets({ stages, wholePaths, parquet, coldStarts, peakRss }),
+  compaction,
 };
 console.log(`\n${renderReport(results)}`);
 if (args.json) console.log(`\nresults written to ${await writeResults(results)}`);

@@ -1,3 +1,5 @@
+import { BUNDLE_CONDITIONS, BUNDLE_PLUGINS_PATH, lambdaHandler } from './package-paths.ts';
+
 /**
  * Options of {@link bundleOptions}.
  *
@@ -18,10 +20,10 @@ export interface BundleOptionsInput {
  *
  * @example
  * ```ts
- * functions: { handler: { handler: BUNDLE_HANDLER } }
+ * functions: { handler: { handler: BUNDLE_HANDLER } } // 'src/runtime/lambda/bundle-entry.handler' in this repository
  * ```
  */
-export const BUNDLE_HANDLER = 'src/runtime/lambda/bundle-entry.handler';
+export const BUNDLE_HANDLER: string = lambdaHandler('bundle-entry', 'handler');
 
 /**
  * The name parquet-wasm's `.wasm` file has in the function's zip, beside the bundle.
@@ -43,13 +45,16 @@ export const PARQUET_WASM_FILE = 'parquet_wasm_bg.wasm';
  * const plugins = createRequire(import.meta.url)(join(projectDir, BUNDLE_PLUGINS_FILE))();
  * ```
  */
-export const BUNDLE_PLUGINS_FILE = 'deploy/bundle-plugins.cjs';
+export const BUNDLE_PLUGINS_FILE: string = BUNDLE_PLUGINS_PATH;
 
 /**
  * serverless-esbuild's options (`custom.esbuild`) for a job's bundles, one per function entry: one ESM file holding the
  * entry's handler and the job, with parquet-wasm's `.wasm` as a file beside it. What a cold start
  * loads is what these options decide, so each is chosen for load time too.
  *
+ * - `target: 'node24'`: the function's runtime (nodejs24.x), so nothing it runs natively is down-levelled.
+ * - `conditions`: {@link BUNDLE_CONDITIONS}, so the job's `import ... from 'sluice'` reaches the same
+ *   modules as the entry (the sources in this repository, the compiled package in a user's project).
  * - `alias`: the entry imports `sluice:job`; this makes it the job's module, statically.
  * - `loader: { '.wasm': 'file' }` with `assetNames: '[name]'`: esbuild copies the wasm beside
  *   the bundle as {@link PARQUET_WASM_FILE} and the import yields its relative path; the entry
@@ -76,7 +81,8 @@ export function bundleOptions(options: BundleOptionsInput): Record<string, unkno
   return {
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
+    conditions: [...BUNDLE_CONDITIONS],
     format: 'esm',
     outputFileExtension: '.mjs',
     mainFields: ['module', 'main'],

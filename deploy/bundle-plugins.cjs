@@ -8,4 +8,10 @@
  */
 const { require: requireTs } = require('tsx/cjs/api');
 
-module.exports = () => [requireTs('./zod-english-only.ts', __filename).zodEnglishOnly()];
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+/** TypeScript beside this file in the repository; the compiled module of dist/ when installed. */
+const ZOD_ENGLISH_ONLY = existsSync(join(__dirname, 'zod-english-only.ts')) ? './zod-english-only.ts' : '../dist/deploy/zod-english-only.js';
+
+module.exports = () => [requireTs(ZOD_ENGLISH_ONLY, __filename).zodEnglishOnly()];

@@ -10,12 +10,14 @@ import { LogicalId } from './logical-ids.ts';
  *
  * @example
  * ```ts
- * const options: DashboardOptions = { iteratorAgeSeconds: 300, freshnessSeconds: 900 };
+ * const options: DashboardOptions = { iteratorAgeSeconds: 300, freshnessSeconds: 900, compacted: true };
  * ```
  */
 export interface DashboardOptions {
   readonly iteratorAgeSeconds: number;
   readonly freshnessSeconds: number;
+  /** The stack has the compaction function: its outcomes get graphs. */
+  readonly compacted: boolean;
 }
 
 /** One line of a graph: a metric, its dimensions and the statistic drawn. */
@@ -111,8 +113,12 @@ function widgets(job: Job, options: DashboardOptions): readonly Widget[] {
       title: 'Failed batches waiting on the failure queue',
       lines: [{ namespace: SQS, name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: sub(`${LogicalId.FailureQueue}.QueueName`) }, stat: 'Maximum' }],
     },
-    { title: 'Compaction: partitions and files', lines: [...compactionOf(MetricUnit.Count), lambda(LogicalId.CompactionFunction, 'Errors', 'Sum', 'compaction errors')] },
-    { title: 'Compaction: bytes', lines: compactionOf(MetricUnit.Bytes) },
+    ...(options.compacted
+      ? [
+          { title: 'Compaction: partitions and files', lines: [...compactionOf(MetricUnit.Count), lambda(LogicalId.CompactionFunction, 'Errors', 'Sum', 'compaction errors')] },
+          { title: 'Compaction: bytes', lines: compactionOf(MetricUnit.Bytes) },
+        ]
+      : []),
   ];
 }
 
@@ -134,7 +140,7 @@ const metricArray = (line: MetricLine): unknown[] => [
  *
  * @example
  * ```ts
- * const resources = { [LogicalId.Dashboard]: dashboardResource(job, { iteratorAgeSeconds: 300, freshnessSeconds: 900 }) };
+ * const resources = { [LogicalId.Dashboard]: dashboardResource(job, { iteratorAgeSeconds: 300, freshnessSeconds: 900, compacted: true }) };
  * ```
  */
 export function dashboardResource(job: Job, options: DashboardOptions): CfnResource {

@@ -1,4 +1,5 @@
 import type { Job } from '../src/job/define-job.ts';
+import { rejectsTableName } from '../src/format/rejects-table.ts';
 import { rejectsRootKey, tableRootKey } from '../src/partition/object-keys.ts';
 import { join, regionalArn, type CfnResource, type CfnValue } from './cloudformation.ts';
 
@@ -40,76 +41,95 @@ export interface PolicyStatement {
 }
 
 /**
- * Object access under some key prefixes of the bucket: read, write and delete the objects,
- * and list the prefixes (ListBucket takes the bucket as resource, scoped by a prefix condition).
+ * What a role may do with the objects under some key prefixes. Each is the exact set of IAM
+ * actions behind the SDK calls of one kind (the role-grants test maps every call to these):
+ * - `write`: PutObject, and a multipart upload's Create/UploadPart/Complete, which IAM
+ *   authorizes as `s3:PutObject`; AbortMultipartUpload, as a failed upload is aborted.
+ * - `read`: GetObject and HeadObject, both `s3:GetObject`.
+ * - `delete`: DeleteObjects, authorized per key as `s3:DeleteObject`.
  *
  * @example
  * ```ts
- * objectStatements({ keyPrefixes: ['iot/sensor_readings'], bucketArn, sid: 'WriteTableObjects' });
- * // [{ Sid: 'WriteTableObjects', Action: ['s3:PutObject', ...] }, { Sid: 'ListTableObjects', Action: ['s3:ListBucket'], ... }]
+ * ObjectAccess.write; // ['s3:PutObject', 's3:AbortMultipartUpload']
  * ```
  */
-export function objectStatements(options: { readonly keyPrefixes: readonly string[]; readonly bucketArn: CfnValue; readonly sid: string }): PolicyStatement[] {
-  const { keyPrefixes, bucketArn } = options;
-  return [
-    {
-      Sid: options.sid,
-      Effect: 'Allow',
-      // AbortMultipartUpload: a large file goes up in parts, and a failed upload is aborted.
-      Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-      Resource: keyPrefixes.map((prefix) => join([bucketArn, `/${prefix}/*`])),
-    },
-    {
-      Sid: 'ListTableObjects',
-      Effect: 'Allow',
-      Action: ['s3:ListBucket'],
-      Resource: [bucketArn],
-      Condition: { StringLike: { 's3:prefix': keyPrefixes.flatMap((prefix) => [prefix, `${prefix}/*`]) } },
-    },
-  ];
+export const ObjectAccess = {
+  write: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  read: ['s3:GetObject'],
+  delete: ['s3:DeleteObject'],
+} as const satisfies Readonly<Record<string, readonly string[]>>;
+export type ObjectAccess = keyof typeof ObjectAccess;
+
+/**
+ * One statement granting some kinds of {@link ObjectAccess} to the objects under key prefixes
+ * of the bucket.
+ *
+ * @example
+ * ```ts
+ * objectStatement({ sid: 'WriteTableObjects', access: ['write'], keyPrefixes: ['iot/sensor_readings'], bucketArn });
+ * // { Sid: 'WriteTableObjects', Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: [<bucket ARN>/iot/sensor_readings/*] }
+ * ```
+ */
+export function objectStatement(options: {
+  readonly sid: string;
+  readonly access: readonly ObjectAccess[];
+  readonly keyPrefixes: readonly string[];
+  readonly bucketArn: CfnValue;
+}): PolicyStatement {
+  return {
+    Sid: options.sid,
+    Effect: 'Allow',
+    Action: options.access.flatMap((access) => ObjectAccess[access]),
+    Resource: options.keyPrefixes.map((prefix) => join([options.bucketArn, `/${prefix}/*`])),
+  };
 }
 
 /**
- * The Glue resources a role needs to work with one table's partitions: the account's
- * catalog, the table's database and the table (IAM checks all three).
+ * The Glue resources a role needs to work with the partitions of tables of the job's
+ * database: the account's catalog, the database and each table (IAM checks all three).
  *
  * @example
  * ```ts
- * { Sid: 'RegisterPartitions', Effect: 'Allow', Action: ['glue:BatchCreatePartition'], Resource: glueTableResources(job) }
+ * { Sid: 'RegisterPartitions', Effect: 'Allow', Action: ['glue:BatchCreatePartition'], Resource: glueTableResources(job, { tables: [job.output.name] }) }
  * ```
  */
-export function glueTableResources(job: Job): CfnValue[] {
-  const { database, name } = job.output;
+export function glueTableResources(job: Job, options: { readonly tables: readonly string[] }): CfnValue[] {
+  const { database } = job.output;
   return [
     regionalArn({ service: 'glue', resource: 'catalog' }),
     regionalArn({ service: 'glue', resource: `database/${database}` }),
-    regionalArn({ service: 'glue', resource: `table/${database}/${name}` }),
+    ...options.tables.map((table) => regionalArn({ service: 'glue', resource: `table/${database}/${table}` })),
   ];
 }
 
 /**
- * The statement letting a role encrypt and decrypt with the bucket's customer-managed KMS
- * key; none when the bucket has none.
+ * The statement letting a role use the bucket's customer-managed KMS key, with the actions
+ * given (none when the bucket has no such key): S3 asks KMS for `kms:GenerateDataKey` on
+ * every write and for `kms:Decrypt` on every read and on completing a multipart upload
+ * (which reads the parts' data keys back).
  *
  * @example
  * ```ts
- * statements.push(...bucketKeyStatements(options.kmsKey));
+ * statements.push(...bucketKeyStatements(options.kmsKey, { actions: ['kms:GenerateDataKey', 'kms:Decrypt'] }));
  * ```
  */
-export function bucketKeyStatements(kmsKey: string | undefined): PolicyStatement[] {
-  return kmsKey === undefined ? [] : [{ Sid: 'UseBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: [kmsKey] }];
+export function bucketKeyStatements(kmsKey: string | undefined, options: { readonly actions: readonly string[] }): PolicyStatement[] {
+  return kmsKey === undefined ? [] : [{ Sid: 'UseBucketKey', Effect: 'Allow', Action: [...options.actions], Resource: [kmsKey] }];
 }
 
 /**
- * The function's statements, least privilege: exactly the job's stream, its table's two key
- * prefixes in the bucket, its Glue catalog, database and table, its failure queue and its
- * log group. The only `*` is `kinesis:ListStreams`, an action IAM authorizes on no resource
- * type (AWS requires `*` for it); Lambda's event source mapping calls it.
+ * The function's statements, least privilege: what its code calls (PutObject and the
+ * multipart calls under its table's two key prefixes, GetTable and BatchCreatePartition on
+ * its Glue table and rejects table) and what Lambda calls with its role (the event source
+ * mapping reads the stream and sends failed batches to the queue; the runtime writes the log
+ * group). Nothing is granted on `*`: Lambda's documented Kinesis permissions do not include
+ * `kinesis:ListStreams`. test/deploy/role-grants.test.ts derives every SDK call the bundle
+ * can make and checks both ways: each call allowed, each grant called.
  *
  * @example
  * ```ts
  * functionRoleStatements(job, options).map((s) => s.Sid);
- * // ['WriteLogs', 'ReadStream', 'ListStreams', 'WriteTableObjects', 'ListTableObjects', 'RegisterPartitions', 'SendFailedBatches']
+ * // ['WriteLogs', 'ReadStream', 'WriteTableObjects', 'RegisterPartitions', 'SendFailedBatches']
  * ```
  */
 export function functionRoleStatements(job: Job, options: FunctionRoleOptions): PolicyStatement[] {
@@ -118,25 +138,28 @@ export function functionRoleStatements(job: Job, options: FunctionRoleOptions): 
   return [
     // The log group itself is declared by the stack, so the function never creates one.
     { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [options.logGroupArn] },
-    // What Lambda's event source mapping calls with the function's role. Serverless v3's
-    // generated statement lacks ListShards and DescribeStreamSummary.
+    // What Lambda's event source mapping calls with the function's role (a shared-throughput
+    // consumer: no SubscribeToShard). Serverless v3's generated statement lacks ListShards and
+    // DescribeStreamSummary.
     {
       Sid: 'ReadStream',
       Effect: 'Allow',
       Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
       Resource: [options.streamArn],
     },
-    // AWS requires "*": ListStreams has no resource type to scope it to.
-    { Sid: 'ListStreams', Effect: 'Allow', Action: ['kinesis:ListStreams'], Resource: ['*'] },
-    ...objectStatements({ keyPrefixes, bucketArn: options.bucketArn, sid: 'WriteTableObjects' }),
+    // Files are only ever written: a retried batch overwrites its keys, it never reads, lists or deletes.
+    objectStatement({ sid: 'WriteTableObjects', access: ['write'], keyPrefixes, bucketArn: options.bucketArn }),
+    // GetTable: the table's storage descriptor, copied into each new partition. The rejects
+    // table's partitions (arrival hours) are registered by the same commit.
     {
       Sid: 'RegisterPartitions',
       Effect: 'Allow',
-      Action: ['glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchCreatePartition', 'glue:CreatePartition'],
-      Resource: glueTableResources(job),
+      Action: ['glue:GetTable', 'glue:BatchCreatePartition'],
+      Resource: glueTableResources(job, { tables: [output.name, rejectsTableName(output.name)] }),
     },
     { Sid: 'SendFailedBatches', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [options.queueArn] },
-    ...bucketKeyStatements(options.kmsKey),
+    // Decrypt too: completing a multipart upload (a file over the threshold) reads its data keys back.
+    ...bucketKeyStatements(options.kmsKey, { actions: ['kms:GenerateDataKey', 'kms:Decrypt'] }),
   ];
 }
 

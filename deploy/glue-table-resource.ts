@@ -3,6 +3,7 @@ import { glueTableInput } from '../src/catalog/glue-table-input.ts';
 import { projectionProperties } from '../src/catalog/partition-projection.ts';
 import type { Job } from '../src/job/define-job.ts';
 import { tableRootKey } from '../src/partition/object-keys.ts';
+import { rejectsTableDescriptor } from '../src/runtime/table-descriptor.ts';
 import { join, ref, type CfnResource, type CfnValue } from './cloudformation.ts';
 
 /**
@@ -56,6 +57,26 @@ export function glueTableResource(job: Job, options: GlueTableResourceOptions): 
       DatabaseName: output.database,
       TableInput: withBucket(withProjection, options.bucket) as TableInput,
     },
+  };
+}
+
+/**
+ * The job's rejects table (`<table>_rejects`) as a CloudFormation resource: the same
+ * `TableInput` the catalog adapters create from `rejectsTableDescriptor` (JSON lines, the
+ * OpenX JSON SerDe, arrival-hour partitions) at `s3://<bucket>/<prefix>/_rejects/<table>/`.
+ * The handler registers its partitions as rejects arrive, so it must exist before the
+ * function's first batch with a reject.
+ *
+ * @example
+ * ```ts
+ * rejectsTableResource(job, { bucket: 'acme-warehouse' }).Properties.TableInput.Name; // 'sensor_readings_rejects'
+ * ```
+ */
+export function rejectsTableResource(job: Job, options: GlueTableResourceOptions): CfnResource & { readonly Properties: { readonly TableInput: TableInput } } {
+  const input = glueTableInput(rejectsTableDescriptor(job, { locationOf: (key) => `s3://${BUCKET_TOKEN}/${key}/` }));
+  return {
+    Type: 'AWS::Glue::Table',
+    Properties: { CatalogId: ref('AWS::AccountId'), DatabaseName: job.output.database, TableInput: withBucket(input, options.bucket) as TableInput },
   };
 }
 

@@ -5,6 +5,7 @@ import { aggregateViewQuery } from './aggregate-view-query.ts';
 import { alarmResources } from './alarms.ts';
 import { bucketResources } from './bucket-resources.ts';
 import { compactionFunction, compactionRoleResource } from './compaction-function.ts';
+import { compactionOrchestrationResources } from './compaction-state-machine.ts';
 import { dashboardResource, dashboardUrl } from './dashboard.ts';
 import { BUNDLE_HANDLER, bundleOptions } from './bundle-options.ts';
 import { getAtt, join, ref, type CfnResources, type CfnValue } from './cloudformation.ts';
@@ -13,8 +14,8 @@ import { failureQueueResource } from './failure-queue.ts';
 import { functionRoleResource } from './function-role.ts';
 import { functionSizing } from './function-sizing.ts';
 import { glueDatabaseResource } from './glue-database-resource.ts';
-import { glueTableResource } from './glue-table-resource.ts';
-import { iotTopicRuleResources } from './iot-topic-rule.ts';
+import { glueTableResource, rejectsTableResource } from './glue-table-resource.ts';
+import { iotErrorsRootKey, iotRuleName, iotTopicRuleResources } from './iot-topic-rule.ts';
 import { COMPACTION_FUNCTION_KEY, FUNCTION_KEY, LogicalId } from './logical-ids.ts';
 import type { StackParams } from './stack-params.ts';
 import { streamResources } from './stream-resources.ts';
@@ -24,12 +25,14 @@ import { streamResources } from './stream-resources.ts';
  *
  * @example
  * ```ts
- * const options: JobStackOptions = { job, params, jobModule: resolve('jobs/sensor-readings.ts'), workFolder: '.esbuild/x' };
+ * const options: JobStackOptions = { job, params, stage: 'dev', jobModule: resolve('jobs/sensor-readings.ts'), workFolder: '.esbuild/x' };
  * ```
  */
 export interface JobStackOptions {
   readonly job: Job;
   readonly params: StackParams;
+  /** Serverless's stage: with the job, it names what must be unique in the account and region (the IoT rule). */
+  readonly stage: string;
   /** Absolute path of the job's module, bundled into the function. */
   readonly jobModule: string;
   /** serverless-esbuild's scratch folder for this run. */
@@ -55,15 +58,24 @@ export interface JobStack {
 }
 
 /**
+ * Whether the job's table is compacted, and so gets the compaction function and its role.
+ * Not with partition projection, which compaction refuses (src/compaction/compact-table.ts):
+ * Athena computes each partition's location from a template, so there is no location to
+ * swap to compacted files, and a scheduled function would only fail every run.
+ */
+const isCompacted = (job: Job): boolean => job.output.projection === undefined;
+
+/**
  * One job's stack: the function (bundled with the job, role of its own), its Kinesis event
- * source mapping with the failure queue, the scheduled compaction function (a bundle of
- * its own in the same zip, role of its own, one run at a time), the stream (existing or created), the bucket, the
- * Glue database and table, alarms, a dashboard, and optionally an IoT rule feeding the stream. Pure: the
- * same job and params give the same stack.
+ * source mapping with the failure queue, compaction unless the table uses partition
+ * projection (a function with a bundle of its own in the same zip and a role of its own, run
+ * step by step by a state machine an EventBridge schedule starts), the stream (existing or created), the bucket, the Glue database and table, alarms,
+ * a dashboard, and optionally an IoT rule feeding the stream. Pure: the same job and params
+ * give the same stack.
  *
  * @example
  * ```ts
- * const stack = jobStack({ job, params: parseStackParams(['job=sensor-readings'], { availableJobs }), jobModule, workFolder });
+ * const stack = jobStack({ job, params: parseStackParams(['job=sensor-readings'], { availableJobs, region: 'us-east-1' }), stage: 'dev', jobModule, workFolder });
  * stack.resources.Resources.SluiceTable.Type; // 'AWS::Glue::Table'
  * ```
  */
@@ -74,6 +86,8 @@ export function jobStack(options: JobStackOptions): JobStack {
   const bucketArn = getAtt(LogicalId.Bucket, 'Arn');
   const queueArn = getAtt(LogicalId.FailureQueue, 'Arn');
   const table = glueTableResource(job, { bucket });
+  const rejectsTable = rejectsTableResource(job, { bucket });
+  const compacted = isCompacted(job);
   const compaction = {
     bucket,
     bucketArn,
@@ -93,6 +107,7 @@ export function jobStack(options: JobStackOptions): JobStack {
     }),
     ...(params.createDatabase ? { [LogicalId.Database]: glueDatabaseResource({ name: job.output.database }) } : {}),
     [LogicalId.Table]: params.createDatabase ? { ...table, DependsOn: [LogicalId.Database] } : table,
+    [LogicalId.RejectsTable]: params.createDatabase ? { ...rejectsTable, DependsOn: [LogicalId.Database] } : rejectsTable,
     [LogicalId.FailureQueue]: failureQueueResource(),
     [LogicalId.FunctionRole]: functionRoleResource(job, {
       streamArn: stream.arn,
@@ -101,7 +116,8 @@ export function jobStack(options: JobStackOptions): JobStack {
       logGroupArn: getAtt(LogicalId.FunctionLogGroup, 'Arn'),
       ...(params.kmsKey === undefined ? {} : { kmsKey: params.kmsKey }),
     }),
-    [LogicalId.CompactionRole]: compactionRoleResource(job, { ...compaction, logGroupArn: getAtt(LogicalId.CompactionLogGroup, 'Arn') }),
+    ...(compacted ? { [LogicalId.CompactionRole]: compactionRoleResource(job, { ...compaction, logGroupArn: getAtt(LogicalId.CompactionLogGroup, 'Arn') }) } : {}),
+    ...(compacted ? compactionOrchestrationResources(job, { functionLogicalId: LogicalId.CompactionFunction, schedule: params.compactionSchedule }) : {}),
     [LogicalId.EventSourceMapping]: eventSourceMappingResource(job, {
       streamArn: stream.arn,
       functionArn: getAtt(LogicalId.Function, 'Arn'),
@@ -114,8 +130,19 @@ export function jobStack(options: JobStackOptions): JobStack {
       rejectsThreshold: params.rejectsAlarmThreshold,
       ...(params.alarmTopic === undefined ? {} : { alarmTopic: params.alarmTopic }),
     }),
-    [LogicalId.Dashboard]: dashboardResource(job, { iteratorAgeSeconds: params.iteratorAgeAlarmSeconds, freshnessSeconds: params.freshnessAlarmSeconds }),
-    ...(params.iotTopic === undefined ? {} : iotTopicRuleResources({ topic: params.iotTopic, streamName: stream.name, streamArn: stream.arn })),
+    [LogicalId.Dashboard]: dashboardResource(job, { iteratorAgeSeconds: params.iteratorAgeAlarmSeconds, freshnessSeconds: params.freshnessAlarmSeconds, compacted }),
+    ...(params.iotTopic === undefined
+      ? {}
+      : iotTopicRuleResources({
+          topic: params.iotTopic,
+          ruleName: iotRuleName({ job: job.name, stage: options.stage }),
+          streamName: stream.name,
+          streamArn: stream.arn,
+          bucket,
+          bucketArn,
+          errorsRootKey: iotErrorsRootKey({ prefix: job.output.prefix }),
+          ...(params.kmsKey === undefined ? {} : { kmsKey: params.kmsKey }),
+        })),
     ...(viewQuery === undefined ? {} : { [LogicalId.AggregateViewQuery]: viewQuery.resource }),
   };
 
@@ -130,7 +157,7 @@ export function jobStack(options: JobStackOptions): JobStack {
         ...functionSizing(),
         environment: { [HandlerEnvironment.Bucket]: bucket, [HandlerEnvironment.Job]: job.name },
       },
-      [COMPACTION_FUNCTION_KEY]: compactionFunction(job, compaction),
+      ...(compacted ? { [COMPACTION_FUNCTION_KEY]: compactionFunction(job, compaction) } : {}),
     },
     resources: {
       Resources: resources,

@@ -19,6 +19,7 @@ export const LogicalId = {
   BucketPolicy: 'SluiceBucketPolicy',
   Database: 'SluiceDatabase',
   Table: 'SluiceTable',
+  RejectsTable: 'SluiceRejectsTable',
   IteratorAgeAlarm: 'SluiceIteratorAgeAlarm',
   RejectsAlarm: 'SluiceRejectsAlarm',
   FailedBatchesAlarm: 'SluiceFailedBatchesAlarm',

@@ -4,6 +4,7 @@ import { checkSchemaLock } from '../src/catalog/schema-lock.ts';
 import { listJobs, loadJob } from '../src/runtime/load-job.ts';
 import { tableDescriptor } from '../src/runtime/table-descriptor.ts';
 import { jobStack, type JobStack } from './job-stack.ts';
+import { assertSluiceInstalled } from './package-paths.ts';
 import { escapeServerlessVariables } from './serverless-variables.ts';
 import { parseStackParams } from './stack-params.ts';
 
@@ -12,12 +13,16 @@ import { parseStackParams } from './stack-params.ts';
  *
  * @example
  * ```ts
- * const options: ServerlessStackOptions = { params: ['job=sensor-readings'], projectDir: '/repo', runId: '4242' };
+ * const options: ServerlessStackOptions = { params: ['job=sensor-readings'], region: 'us-east-1', stage: 'dev', projectDir: '/repo', runId: '4242' };
  * ```
  */
 export interface ServerlessStackOptions {
   /** Serverless's `--param` values, `key=value` each. */
   readonly params: readonly string[];
+  /** Serverless's `provider.region`: where the stack deploys. */
+  readonly region: string;
+  /** Serverless's `provider.stage`. */
+  readonly stage: string;
   /** The project: `jobs/` lives here. */
   readonly projectDir: string;
   /** Distinguishes this run's scratch folder from concurrent runs' (the process id). */
@@ -34,19 +39,20 @@ export interface ServerlessStackOptions {
  *
  * @example
  * ```ts
- * const stack = await serverlessStack({ params: ['job=sensor-readings'], projectDir: process.cwd(), runId: String(process.pid) });
+ * const stack = await serverlessStack({ params: ['job=sensor-readings'], region: 'us-east-1', stage: 'dev', projectDir: process.cwd(), runId: String(process.pid) });
  * stack.service; // 'sluice-sensor-readings'
  * ```
  */
 export async function serverlessStack(options: ServerlessStackOptions): Promise<JobStack> {
   const jobsDir = join(options.projectDir, 'jobs');
   try {
-    const params = parseStackParams(options.params, { availableJobs: await listJobs({ jobsDir }) });
+    assertSluiceInstalled(options.projectDir);
+    const params = parseStackParams(options.params, { availableJobs: await listJobs({ jobsDir }), region: options.region });
     const job = await loadJob(params.job, { jobsDir });
     // Refuse an incompatible schema change here, offline, before anything reaches Glue.
     await checkSchemaLock(tableDescriptor(job, { locationOf: (key) => key }), { dir: join(options.projectDir, 'schemas', 'lock') });
     return escapeServerlessVariables(
-      jobStack({ job, params, jobModule: join(jobsDir, `${job.name}.ts`), workFolder: join('.esbuild', `${job.name}-${options.runId}`) }),
+      jobStack({ job, params, stage: options.stage, jobModule: join(jobsDir, `${job.name}.ts`), workFolder: join('.esbuild', `${job.name}-${options.runId}`) }),
     );
   } catch (error) {
     if (error instanceof SluiceError) error.stack = `${error.name}: ${error.message}`;

@@ -131,22 +131,24 @@ const parsers: { readonly [K in keyof OptionalParams]-?: (raw: string, key: stri
  *
  * @example
  * ```ts
- * const options: ParseStackParamsOptions = { availableJobs: ['device-activity', 'sensor-readings'] };
+ * const options: ParseStackParamsOptions = { availableJobs: ['device-activity', 'sensor-readings'], region: 'eu-west-1' };
  * ```
  */
 export interface ParseStackParamsOptions {
   /** Names of the job modules in `jobs/`, for the error when `job` is missing or unknown. */
   readonly availableJobs: readonly string[];
+  /** The region the stack deploys to (Serverless's `provider.region`): resources the params name must be there. */
+  readonly region: string;
 }
 
 /**
  * Reads the `--param` list Serverless passes on (`['job=sensor-readings', 'createStream=true']`).
- * A missing or unknown job, an unknown key or a bad value is a `UsageError` that says what
- * to give instead.
+ * A missing or unknown job, an unknown key or a bad value (a `kmsKey` of another region than
+ * the stack's among them) is a `UsageError` that says what to give instead.
  *
  * @example
  * ```ts
- * parseStackParams(['job=sensor-readings', 'shards=2', 'createStream=true'], { availableJobs: ['sensor-readings'] });
+ * parseStackParams(['job=sensor-readings', 'shards=2', 'createStream=true'], { availableJobs: ['sensor-readings'], region: 'eu-west-1' });
  * // { job: 'sensor-readings', createStream: true, shards: 2, encryption: 'AES256', ... }
  * ```
  */
@@ -171,6 +173,14 @@ export function parseStackParams(list: readonly string[], options: ParseStackPar
   }
   if (result.kmsKey !== undefined && result.encryption !== BucketEncryption.Kms) {
     throw new UsageError(`--param "kmsKey": a KMS key needs --param="encryption=${BucketEncryption.Kms}"`);
+  }
+  // S3 encrypts with a key of the bucket's own region only: CloudFormation would accept the
+  // bucket and the first write would fail.
+  const keyRegion = result.kmsKey?.split(':')[3];
+  if (keyRegion !== undefined && keyRegion !== options.region) {
+    throw new UsageError(
+      `--param "kmsKey=${result.kmsKey}": the key is in ${keyRegion} and the stack deploys to ${options.region}; S3 can only use a key of the bucket's region: give a key in ${options.region}, or deploy with --region ${keyRegion}`,
+    );
   }
   return result;
 }

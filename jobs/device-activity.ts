@@ -1,4 +1,4 @@
-import { defineJob, hourOf, kinesisStream, parseDeviceTime, table } from '../src/index.ts';
+import { defineJob, hourOf, kinesisStream, parseDeviceTime, table } from 'sluice';
 import { ActivityMessage, ActivityRow } from '../schemas/device-activity.ts';
 
 /** Activity generator messages -> iot.device_activity, partitioned by event hour and activity. */

@@ -1,4 +1,4 @@
-import { aggregateTable, defineJob, kinesisStream, parseDeviceTime, tumbling } from '../src/index.ts';
+import { aggregateTable, defineJob, kinesisStream, parseDeviceTime, tumbling } from 'sluice';
 import { SenseHatMessage, SensorReading } from '../schemas/sense-hat.ts';
 
 /**

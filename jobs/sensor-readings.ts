@@ -1,4 +1,4 @@
-import { defineJob, hourOf, kinesisStream, parseDeviceTime, table } from '../src/index.ts';
+import { defineJob, hourOf, kinesisStream, parseDeviceTime, table } from 'sluice';
 import { SenseHatMessage, SensorRow } from '../schemas/sense-hat.ts';
 
 /** Sense HAT messages -> iot.sensor_readings, partitioned by the hour of the reading. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lowCardinality } from '../src/index.ts';
+import { lowCardinality } from 'sluice';
 
 /** A message from an activity-tracking device generator. */
 export const ActivityMessage = z.object({

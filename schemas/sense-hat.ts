@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lowCardinality } from '../src/index.ts';
+import { lowCardinality } from 'sluice';
 
 /**
  * A Raspberry Pi Sense HAT message as the fleet's MQTT client publishes it.

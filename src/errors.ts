@@ -26,6 +26,11 @@ export const ErrorCode = {
   Chaos: 'SLUICE_CHAOS',
   Compaction: 'SLUICE_COMPACTION',
   ShardStuck: 'SLUICE_SHARD_STUCK',
+  TableConflict: 'SLUICE_TABLE_CONFLICT',
+  JobsNotLoaded: 'SLUICE_JOBS_NOT_LOADED',
+  TypeCheck: 'SLUICE_TYPE_CHECK',
+  NoRowsWritten: 'SLUICE_NO_ROWS_WRITTEN',
+  ScaffoldConflict: 'SLUICE_SCAFFOLD_CONFLICT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -222,5 +227,88 @@ export class ShardStuckError extends SluiceError {
   override readonly name: string = 'ShardStuckError';
   constructor(message: string) {
     super(message, { code: ErrorCode.ShardStuck });
+  }
+}
+
+/**
+ * Two jobs declare the same table (or view, or warehouse folder): they would overwrite each
+ * other's files and partitions. Raised where jobs are loaded, naming both.
+ *
+ * @example
+ * ```ts
+ * throw new TableConflictError("jobs 'a' and 'b' both declare table iot.readings: give one of them its own output name");
+ * ```
+ */
+export class TableConflictError extends SluiceError {
+  override readonly name: string = 'TableConflictError';
+  constructor(message: string) {
+    super(message, { code: ErrorCode.TableConflict });
+  }
+}
+
+/**
+ * Some jobs of the jobs folder do not load: `sluice jobs` lists every job, marks those, and
+ * ends with this (exit 1).
+ *
+ * @example
+ * ```ts
+ * throw new JobsNotLoadedError("1 of 3 jobs does not load: draft");
+ * ```
+ */
+export class JobsNotLoadedError extends SluiceError {
+  override readonly name: string = 'JobsNotLoadedError';
+  constructor(message: string) {
+    super(message, { code: ErrorCode.JobsNotLoaded });
+  }
+}
+
+/**
+ * A job does not type-check (or does not load): `sluice check` ends with this after printing
+ * the compiler's messages.
+ *
+ * @example
+ * ```ts
+ * throw new TypeCheckError("2 errors in job 'draft': see the messages above");
+ * ```
+ */
+export class TypeCheckError extends SluiceError {
+  override readonly name: string = 'TypeCheckError';
+  constructor(message: string) {
+    super(message, { code: ErrorCode.TypeCheck });
+  }
+}
+
+/**
+ * A run that caught up wrote no rows but rejected records: every record failed, most likely
+ * because of the job, not the data. `sluice run --until-caught-up` ends with this (exit 1).
+ *
+ * @example
+ * ```ts
+ * throw new NoRowsWrittenError("job 'x' wrote no rows: all 120 records were rejected (row: ...)");
+ * ```
+ */
+export class NoRowsWrittenError extends SluiceError {
+  override readonly name: string = 'NoRowsWrittenError';
+  constructor(message: string) {
+    super(message, { code: ErrorCode.NoRowsWritten });
+  }
+}
+
+/**
+ * `sluice init` found files where it would write its own: it writes nothing, so no file of
+ * the user's is ever overwritten, and the message names each one.
+ *
+ * @example
+ * ```ts
+ * throw new ScaffoldConflictError('refusing to overwrite 2 files in /p/app: package.json, jobs/readings.ts; ...', ['package.json', 'jobs/readings.ts']);
+ * ```
+ */
+export class ScaffoldConflictError extends SluiceError {
+  override readonly name: string = 'ScaffoldConflictError';
+  /** The files in the way, relative to the project folder. */
+  readonly files: readonly string[];
+  constructor(message: string, files: readonly string[]) {
+    super(message, { code: ErrorCode.ScaffoldConflict });
+    this.files = files;
   }
 }

@@ -19,7 +19,12 @@ export function aggregateViews(jobs: readonly Job[]): ViewDefinition[] {
     return [
       {
         ...aggregate.view,
-        select: aggregateViewSelect({ aggregate, dialect: SqlDialect.DuckDb, partials: `${quote(partials.database)}.${quote(partials.name)}` }),
+        select: aggregateViewSelect({
+          aggregate,
+          dialect: SqlDialect.DuckDb,
+          partials: `${quote(partials.database)}.${quote(partials.name)}`,
+          partitionKeys: job.output.allPartitionKeys,
+        }),
         reads: [partials],
       },
     ];

@@ -3,7 +3,7 @@ import { aggregateViewSelect, quoteIdentifier as quote, SqlDialect } from './vie
 
 /**
  * The Athena `CREATE OR REPLACE VIEW` of an aggregate job's merged view, or `undefined`
- * for a plain job. Run it once after the stack is deployed (and again after a change of
+ * for a plain job. It ends without `;`: Athena runs one statement per query. Run it once after the stack is deployed (and again after a change of
  * measures); the view reads the partials table the stack creates.
  *
  * @example
@@ -15,6 +15,6 @@ export function athenaViewDdl(job: Job): string | undefined {
   const aggregate = job.output.aggregate;
   if (!aggregate) return undefined;
   const partials = `${quote(job.output.database)}.${quote(job.output.name)}`;
-  const select = aggregateViewSelect({ aggregate, dialect: SqlDialect.Athena, partials });
+  const select = aggregateViewSelect({ aggregate, dialect: SqlDialect.Athena, partials, partitionKeys: job.output.allPartitionKeys });
   return `CREATE OR REPLACE VIEW ${quote(aggregate.view.database)}.${quote(aggregate.view.name)} AS\n${select}`;
 }

@@ -1,12 +1,13 @@
+import { isoInstantMs } from '../schema/iso-instant.ts';
 import { measureStates, type MeasureState } from './measure-states.ts';
 import type { ResolvedAggregate } from './resolve-aggregate.ts';
 
 /** One row of the partials table: `window_start`, group keys, measure states. */
 export type PartialRow = Record<string, unknown>;
 
-/** A time as read from rows (Date), ISO-string timestamp fields, or a Parquet reader (epoch ms). */
+/** A time as read from rows (Date), ISO-string timestamp fields (UTC when zone-less), or a Parquet reader (epoch ms). */
 const epochMs = (value: unknown): number =>
-  value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : Number.NaN;
+  value instanceof Date ? value.getTime() : typeof value === 'string' ? isoInstantMs(value) : typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : Number.NaN;
 
 /** A group's identity as text: equal keys, equal text; a Date and its epoch number differ. */
 const groupText = (windowStart: number, values: readonly unknown[]): string =>

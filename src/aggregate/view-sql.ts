@@ -65,18 +65,39 @@ const merges: { readonly [K in MeasureKind]: { readonly plain: PlainMerge } | { 
 };
 
 /**
- * `SELECT ...` of the merged view over the partials table `partials` (a quoted, qualified
- * name). Columns are the aggregate's `viewColumns`, in order.
+ * Options of {@link aggregateViewSelect}.
  *
  * @example
  * ```ts
- * const select = aggregateViewSelect({ aggregate, dialect: SqlDialect.DuckDb, partials: '"iot"."sensor_hourly_partials"' });
+ * const options: AggregateViewSelectOptions = { aggregate, dialect: SqlDialect.Athena, partials: '"iot"."sensor_hourly_partials"', partitionKeys: job.output.allPartitionKeys };
+ * ```
+ */
+export interface AggregateViewSelectOptions {
+  readonly aggregate: ResolvedAggregate;
+  readonly dialect: SqlDialect;
+  /** The partials table: a quoted, qualified name. */
+  readonly partials: string;
+  /** The partials table's partition keys (`year`, `month`, `day`, `hour`), passed through to the view. */
+  readonly partitionKeys: readonly string[];
+}
+
+/**
+ * `SELECT ...` of the merged view over the partials table. Columns are the aggregate's
+ * `viewColumns`, in order, then the partition keys. A window lies in one hour partition, so
+ * grouping by the partition keys as well changes no group; it lets a filter on them (`WHERE
+ * year = '2026' AND day = '23'`) reach the partials table's scan, which then reads only those
+ * partitions, in Athena as in DuckDB.
+ *
+ * @example
+ * ```ts
+ * const select = aggregateViewSelect({ aggregate, dialect: SqlDialect.DuckDb, partials: '"iot"."sensor_hourly_partials"', partitionKeys: ['year', 'month', 'day', 'hour'] });
  * await connection.run(`CREATE VIEW "iot"."sensor_hourly" AS ${select}`);
  * ```
  */
-export function aggregateViewSelect(options: { aggregate: ResolvedAggregate; dialect: SqlDialect; partials: string }): string {
+export function aggregateViewSelect(options: AggregateViewSelectOptions): string {
   const { aggregate, dialect } = options;
-  const keys = ['window_start', ...aggregate.groupBy.map((c) => c.name)].map(quoteIdentifier);
+  const partitionKeys = options.partitionKeys.map(quoteIdentifier);
+  const keys = ['window_start', ...aggregate.groupBy.map((c) => c.name)].map(quoteIdentifier).concat(partitionKeys);
   const plain: string[] = [];
   const sketches: Array<{ alias: string; measure: ResolvedMeasure; sql: string }> = [];
   for (const measure of aggregate.measures) {
@@ -99,6 +120,7 @@ export function aggregateViewSelect(options: { aggregate: ResolvedAggregate; dia
     `${dialects[dialect].windowEnd(`b.${quoteIdentifier('window_start')}`, aggregate.windowMs / 1000)} AS ${quoteIdentifier('window_end')}`,
     ...aggregate.groupBy.map((c) => `b.${quoteIdentifier(c.name)}`),
     ...aggregate.measures.map((m) => `${sketchOf.get(m.name) ?? 'b'}.${quoteIdentifier(m.name)}`),
+    ...partitionKeys.map((k) => `b.${k}`),
   ];
   // Group keys may be NULL: IS NOT DISTINCT FROM joins a NULL group to itself, as GROUP BY made it one group.
   const joins = sketches.map(

@@ -4,6 +4,7 @@ import { CatalogError } from '../errors.ts';
 import { partitionPath } from '../partition/hive-escape.ts';
 import type { Catalog, PartitionDescriptor, TableDescriptor, TableRef } from './catalog.ts';
 import { planSchemaChange } from './schema-evolution.ts';
+import { removeAbandonedTempFiles, siblingTempPath, siblingTemps } from '../store/temp-files.ts';
 
 /**
  * Options of `LocalCatalog`.
@@ -140,6 +141,19 @@ export class LocalCatalog implements Catalog {
     return tables;
   }
 
+  /**
+   * Removes the temp files of writes a killed process never renamed into place (only
+   * sluice's temp names, only of processes that are gone); returns their paths.
+   *
+   * @example
+   * ```ts
+   * await catalog.removeAbandonedTempFiles(); // ['/p/.sluice/catalog/iot/sensor_readings.json.4242.3.tmp']
+   * ```
+   */
+  removeAbandonedTempFiles(): Promise<string[]> {
+    return removeAbandonedTempFiles(this.#dir, { kind: siblingTemps });
+  }
+
   async listPartitions(ref: TableRef): Promise<PartitionDescriptor[]> {
     checkRef(ref);
     const file = await this.#read(ref);
@@ -200,7 +214,7 @@ export class LocalCatalog implements Catalog {
   async #write(ref: TableRef, content: TableFile): Promise<void> {
     const file = this.#fileOf(ref);
     // Unique within the process (writes to one table are queued) and across processes (pid).
-    const temp = `${file}.${process.pid}.${++this.#tempCounter}.tmp`;
+    const temp = siblingTempPath(file, ++this.#tempCounter);
     try {
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(temp, `${JSON.stringify(content, null, 2)}\n`, 'utf8');

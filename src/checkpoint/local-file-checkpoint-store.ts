@@ -6,6 +6,7 @@ import { LeaseObserver } from './lease-observer.ts';
 import { nameSegment } from './name-segment.ts';
 import { assertLeaseFor, EMPTY_SHARD_STATE, holdsLease, leaseLost, leaseOf, withCheckpoint, withLeaseReleased, withLeaseTaken } from './shard-state.ts';
 import type { ShardState } from './shard-state.ts';
+import { removeAbandonedTempFiles, siblingTempPath, siblingTemps } from '../store/temp-files.ts';
 
 /**
  * Options for {@link LocalFileCheckpointStore}.
@@ -165,6 +166,19 @@ export class LocalFileCheckpointStore implements CheckpointStore {
     });
   }
 
+  /**
+   * Removes the temp files of commits a killed process never renamed into place (only
+   * sluice's temp names, only of processes that are gone); returns their paths.
+   *
+   * @example
+   * ```ts
+   * await store.removeAbandonedTempFiles(); // ['/p/.sluice/checkpoints/job/stream.json.4242.7.tmp']
+   * ```
+   */
+  removeAbandonedTempFiles(): Promise<string[]> {
+    return removeAbandonedTempFiles(this.#dir, { kind: siblingTemps });
+  }
+
   /** Runs one read-decide-write step on the scope's file, after every earlier step of this process. */
   #update<R>(scope: CheckpointScope, step: (content: CheckpointFile) => FileUpdate<R>): Promise<R> {
     const file = this.#fileOf(scope);
@@ -260,7 +274,7 @@ function corrupt(file: string, scope: CheckpointScope, why: string, cause?: unkn
 }
 
 async function writeAtomically(file: string, content: CheckpointFile, scope: CheckpointScope): Promise<void> {
-  const temp = `${file}.${process.pid}.${++tempCounter}.tmp`;
+  const temp = siblingTempPath(file, ++tempCounter);
   try {
     await mkdir(dirname(file), { recursive: true });
     const handle = await open(temp, 'w');

@@ -1,13 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../errors.ts';
+import { registerCheck } from './commands/check.ts';
 import { registerCompact } from './commands/compact.ts';
+import { registerDashboard } from './commands/dashboard.ts';
 import { registerDdl } from './commands/ddl.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerInit } from './commands/init.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerProduce } from './commands/produce.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerRejects } from './commands/rejects.ts';
+import { registerRedrive } from './commands/redrive.ts';
+import { registerReplay } from './commands/replay.ts';
 
 /**
  * The `sluice` command line. Returns the exit code: 0 ok, 1 a sluice error (the message
@@ -38,9 +44,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerQuery(program);
   registerDemo(program);
   registerJobs(program);
+  registerCheck(program);
   registerDdl(program);
   registerCompact(program);
+  registerDashboard(program);
   registerStatus(program);
+  registerRejects(program);
+  registerRedrive(program);
+  registerReplay(program);
+  registerInit(program);
   for (const command of program.commands) command.exitOverride();
 
   try {

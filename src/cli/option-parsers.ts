@@ -1,6 +1,7 @@
 import bytes from 'bytes';
 import { InvalidArgumentError } from 'commander';
 import ms from 'ms';
+import { isoInstantMs } from '../schema/iso-instant.ts';
 
 /**
  * Commander argument parser for whole numbers in a range.
@@ -35,9 +36,9 @@ export function decimal(range: { min?: number; max?: number } = {}): (value: str
   };
 }
 
-/** Commander argument parser for ISO-8601 instants. */
+/** Commander argument parser for ISO-8601 instants; a date-time without a zone is UTC. */
 export function instant(value: string): Date {
-  const ms = Date.parse(value);
+  const ms = isoInstantMs(value);
   if (!Number.isFinite(ms)) throw new InvalidArgumentError(`expected an ISO-8601 time such as 2026-11-23T06:00:00Z, got '${value}'`);
   return new Date(ms);
 }

@@ -3,6 +3,7 @@ import type { RunEvent } from '../runtime/local-runner.ts';
 import { SeededRandom } from './simulate/seeded-random.ts';
 import type { CliLogger } from './logger.ts';
 import { messageOf } from '../error-message.ts';
+import { atGrowingInterval } from './warnings/growing-interval.ts';
 
 /**
  * Chaos with a seeded random source, so a failing `--chaos` run can be replayed with its `--seed`.
@@ -18,12 +19,6 @@ export function seededChaos(options: { probability: number; seed: number }): Cha
 }
 
 
-/**
- * Whether a failing batch's attempt is worth a line: the first, then at a growing interval
- * (2, 4, 8, 16... attempts), so a shard that keeps failing writes a handful of lines an
- * hour, not thousands.
- */
-const worthALine = (attempts: number): boolean => (attempts & (attempts - 1)) === 0;
 
 /**
  * A logger of notable run events: retries, destination sends, restarts. Batch commits are
@@ -45,7 +40,7 @@ export function runEventLog(log: CliLogger): (event: RunEvent) => void {
       const message = messageOf(e.error);
       const attempts = e.failing?.attempts;
       const changed = lastError.get(e.shardId) !== message;
-      if (!changed && attempts !== undefined && !worthALine(attempts)) return;
+      if (!changed && attempts !== undefined && !atGrowingInterval(attempts)) return;
       lastError.set(e.shardId, message);
       const since = e.failing && e.failing.attempts > 1 ? `, failing for ${e.failing.attempts} attempts since ${new Date(e.failing.since).toISOString()}` : '';
       log.warn(`${e.shardId} ${e.first}..${e.last}: batch failed${since}, retrying from ${e.first}: ${message}`);

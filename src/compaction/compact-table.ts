@@ -1,14 +1,6 @@
-import { messageOf } from '../error-message.ts';
-import { compactionMergeFor } from '../aggregate/compaction-merge.ts';
-import type { Catalog, PartitionDescriptor } from '../catalog/catalog.ts';
-import { CompactionError } from '../errors.ts';
-import type { Job } from '../job/define-job.ts';
-import { partitionPath } from '../partition/hive-escape.ts';
-import type { ObjectStore } from '../store/object-store.ts';
-import { compactionLayout } from './compaction-layout.ts';
-import { PartitionStatus, summarizeCompaction, UNCHANGED, type CompactionReport, type PartitionOutcome } from './compaction-report.ts';
-import { compactionSettings, type CompactionSettings } from './compaction-settings.ts';
-import { compactPartition, type PartitionContext } from './compact-partition.ts';
+import { compactPartition } from './compact-partition.ts';
+import { failedOutcome, summarizeCompaction, type CompactionReport, type PartitionOutcome } from './compaction-report.ts';
+import { assertHour, partitionsToCompact, tableContext, type TableContextOptions } from './table-partitions.ts';
 
 /**
  * How far a run is: reported once with `done: 0` when the partitions are known, then after
@@ -30,15 +22,10 @@ export interface CompactionProgress {
  *
  * @example
  * ```ts
- * const options: CompactTableOptions = { job, store: env.store, catalog: env.catalog, now: new Date(), targetBytes: 64 * 1024 * 1024 };
+ * const options: CompactTableOptions = { job, store: env.store, catalog: env.catalog, now: new Date(), targetBytes: 64 * 1024 * 1024, concurrency: 4 };
  * ```
  */
-export interface CompactTableOptions extends Partial<CompactionSettings> {
-  readonly job: Job;
-  readonly store: ObjectStore;
-  readonly catalog: Catalog;
-  /** The run's clock: file ages, hour ends and grace periods are measured against it. */
-  readonly now: Date;
+export interface CompactTableOptions extends TableContextOptions {
   readonly onProgress?: (progress: CompactionProgress) => void;
   /**
    * Checked before each partition: once aborted, the run stops there and reports the
@@ -46,16 +33,20 @@ export interface CompactTableOptions extends Partial<CompactionSettings> {
    * stops this way before its timeout; the next run picks up where this one stopped.
    */
   readonly signal?: AbortSignal;
+  /** Units of a partition written at once; 4 unless given. */
+  readonly concurrency?: number;
 }
 
-const HOUR_MS = 3_600_000;
+/** Units at once in one process: enough to overlap one unit's waits on the store with another's encoding. */
+const DEFAULT_CONCURRENCY = 4;
 
 /**
- * Compacts every registered partition of the job's table, one partition at a time (see
- * {@link compactPartition}): the files of each hour older than the retry horizon are merged
- * into files near the target size (partial aggregates into final rows for an aggregate
- * table), swapped in for readers through the catalog, and the replaced files deleted after
- * the grace period. Idempotent: a second run with nothing new compacts nothing.
+ * Compacts every registered partition of the job's table in this process, one partition at
+ * a time, running the same plan, unit and commit steps a deployed run fans out over
+ * functions (see {@link compactPartition}): the files of each hour older than the retry
+ * horizon are merged into files near the target size (partial aggregates into final rows for
+ * an aggregate table), swapped in for readers through the catalog, and the replaced files
+ * deleted after the grace period. Idempotent: a second run with nothing new compacts nothing.
  *
  * A partition that fails is reported as failed (with the error) and the run goes on with
  * the others; the partition stays readable as before and the next run retries it. Rejects
@@ -69,75 +60,22 @@ const HOUR_MS = 3_600_000;
  * ```
  */
 export async function compactTable(options: CompactTableOptions): Promise<CompactionReport> {
-  const { job, store, catalog, now } = options;
-  const table = { database: job.output.database, name: job.output.name };
-  const tableName = `${table.database}.${table.name}`;
-  if (job.output.projection !== undefined) {
-    throw new CompactionError(
-      `cannot compact ${tableName} (job '${job.name}'): it uses partition projection, so Athena computes every partition's ` +
-        `location from a template (the folders batches write to) and there is no per-partition location to swap to compacted ` +
-        `files; remove \`projection\` from the table (partitions are then registered as they appear) to compact it`,
-    );
-  }
-  const context: PartitionContext = {
-    store,
-    catalog,
-    table,
-    columns: job.output.dataColumns,
-    compression: job.output.compression,
-    layout: compactionLayout({ prefix: job.output.prefix, table: job.output.name }),
-    settings: compactionSettings(job, options),
-    now,
-    merge: compactionMergeFor(job),
-  };
-  const keys = job.output.allPartitionKeys;
-  const partitions = [...(await catalog.listPartitions(table))].sort((a, b) => compareValues(a.values, b.values));
+  const context = tableContext(options);
+  const tableName = `${context.table.database}.${context.table.name}`;
+  const partitions = await partitionsToCompact(options.job, options.catalog);
   options.onProgress?.({ done: 0, total: partitions.length });
   const outcomes: PartitionOutcome[] = [];
   for (const partition of partitions) {
     if (options.signal?.aborted) break;
-    const path = partitionPath(keys.map((key, i) => [key, partition.values[i] ?? null] as const));
     let outcome: PartitionOutcome;
     try {
-      outcome = await compactPartition(context, { ...partition, path, hourEnd: hourEndOf(tableName, keys, partition) });
+      assertHour(tableName, partition);
+      outcome = await compactPartition(context, partition, { concurrency: options.concurrency ?? DEFAULT_CONCURRENCY });
     } catch (error) {
-      outcome = failed(path, error);
+      outcome = failedOutcome(partition.path, error);
     }
     outcomes.push(outcome);
     options.onProgress?.({ done: outcomes.length, total: partitions.length, outcome });
   }
   return summarizeCompaction(tableName, outcomes);
-}
-
-/** The end of the partition's UTC hour, from its year, month, day and hour values. */
-function hourEndOf(table: string, keys: readonly string[], partition: PartitionDescriptor): Date {
-  const value = (key: string) => Number(partition.values[keys.indexOf(key)]);
-  const [year, month, day, hour] = [value('year'), value('month'), value('day'), value('hour')];
-  const start = Date.UTC(year, month - 1, day, hour);
-  if (!Number.isFinite(start)) {
-    throw new CompactionError(
-      `partition (${partition.values.join(', ')}) of ${table} has no hour sluice can read from its year, month, day and hour values; ` +
-        `it was not registered by sluice: leave it out of the table, or fix its values`,
-    );
-  }
-  return new Date(start + HOUR_MS);
-}
-
-function failed(path: string, error: unknown): PartitionOutcome {
-  return {
-    partition: path,
-    status: PartitionStatus.Failed,
-    error: messageOf(error),
-    generation: 0,
-    ...UNCHANGED,
-    filesDeleted: 0,
-    waiting: 0,
-    rolledForward: false,
-  };
-}
-
-function compareValues(a: readonly string[], b: readonly string[]): number {
-  const left = JSON.stringify(a);
-  const right = JSON.stringify(b);
-  return left < right ? -1 : left > right ? 1 : 0;
 }

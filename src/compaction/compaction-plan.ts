@@ -1,5 +1,5 @@
 import type { ObjectInfo } from '../store/object-store.ts';
-import type { CompactionLayout } from './compaction-layout.ts';
+import { isDataFileOf, type CompactionLayout } from './compaction-layout.ts';
 import type { CompactionSettings } from './compaction-settings.ts';
 import type { CompactionState, RetiredEntry } from './compaction-state.ts';
 
@@ -50,18 +50,20 @@ export interface PartitionSnapshot {
  *
  * @example
  * ```ts
- * const action: CompactAction = { kind: 'compact', generation: 2, inputs, consumed, stale: [], waiting: 0 };
+ * const action: CompactAction = { kind: 'compact', generation: 2, inputs, consumed, retire, stale: [], waiting: 0 };
  * ```
  */
 export interface CompactAction {
   readonly kind: 'compact';
   /** The generation to write. */
   readonly generation: number;
-  /** The current generation's files, then the base files consumed, each in key order. */
+  /** The current generation's data files, then the base files consumed, each in key order. */
   readonly inputs: readonly ObjectInfo[];
   /** The base files among `inputs`. */
   readonly consumed: readonly ObjectInfo[];
-  /** Keys already in the new generation's folder: left by a crashed attempt, unread by anyone. */
+  /** What the commit retires: the inputs, and the current generation's plan and units. */
+  readonly retire: readonly string[];
+  /** Keys already in the new generation's folder: left by an earlier attempt, unread by anyone. */
   readonly stale: readonly string[];
   /** Base files left for a later run (younger than the horizon). */
   readonly waiting: number;
@@ -94,7 +96,7 @@ export interface SkipAction {
 export interface PartitionPlan {
   /** The location the catalog must get first: a previous run committed it but crashed before the swap. */
   readonly rollForward: string | undefined;
-  /** Keys of retired entries whose grace period is over. */
+  /** Keys to delete: retired entries whose grace period is over, and base files written again under a key merged before. */
   readonly expired: readonly string[];
   /** The retired entries still within their grace period. */
   readonly retired: readonly RetiredEntry[];
@@ -125,6 +127,9 @@ const byKey = (a: ObjectInfo, b: ObjectInfo) => (a.key < b.key ? -1 : a.key > b.
  * - The catalog is rolled forward when a state exists and names another location.
  * - A retired entry expires once `retiredAt + grace <= now`.
  * - Base files named by any retired entry are merged already (or being deleted), never inputs.
+ * - A base file under a key merged before and deleted since (`state.merged`) was written again
+ *   (a redrive rewrites the keys its failed attempts wrote): its rows are in the generation
+ *   already, so it is deleted with the expired files, never merged twice.
  * - An hour ending less than the horizon ago is skipped; otherwise base files last written
  *   at least the horizon ago are consumed, together with the current generation's files.
  *   Younger ones wait: a retry may still overwrite them, and merging a file that is later
@@ -142,11 +147,14 @@ export function planPartition(options: PlanOptions): PartitionPlan {
   const rollForward = state !== undefined && state.location !== snapshot.catalogLocation ? state.location : undefined;
   const retiredEntries = state?.retired ?? [];
   const isExpired = (entry: RetiredEntry) => entry.retiredAt.getTime() + settings.graceMs <= now.getTime();
-  const expired = retiredEntries.filter(isExpired).flatMap((entry) => entry.keys);
   const retired = retiredEntries.filter((entry) => !isExpired(entry));
+  const retiredKeys = new Set(retiredEntries.flatMap((entry) => entry.keys));
+  // A base key merged before, deleted since and written again: its rows are in the generation already.
+  const everMerged = new Set(state?.merged ?? []);
+  const rewritten = snapshot.baseFiles.filter((file) => everMerged.has(file.key) && !retiredKeys.has(file.key)).map((file) => file.key);
+  const expired = [...retiredEntries.filter(isExpired).flatMap((entry) => entry.keys), ...rewritten];
 
-  const merged = new Set(retiredEntries.flatMap((entry) => entry.keys));
-  const unmerged = snapshot.baseFiles.filter((file) => !merged.has(file.key));
+  const unmerged = snapshot.baseFiles.filter((file) => !retiredKeys.has(file.key) && !everMerged.has(file.key));
   const settled = (file: ObjectInfo) => file.lastModified.getTime() + settings.horizonMs <= now.getTime();
   const consumed = unmerged.filter(settled).sort(byKey);
   const waiting = unmerged.length - consumed.length;
@@ -163,14 +171,18 @@ export function planPartition(options: PlanOptions): PartitionPlan {
     const folder = `${layout.generationFolder(snapshot.path, n)}/`;
     return snapshot.compactedFiles.filter((file) => file.key.startsWith(folder));
   };
-  const current = generation === 0 ? [] : inFolder(generation).sort(byKey);
+  const currentFolder = generation === 0 ? [] : inFolder(generation).sort(byKey);
+  const current = currentFolder.filter((file) => isDataFileOf(`${layout.generationFolder(snapshot.path, generation)}/`, file.key));
+  const inputs = [...current, ...consumed];
+  const bookkeeping = currentFolder.filter((file) => !current.includes(file)).map((file) => file.key);
   return {
     ...base,
     action: {
       kind: 'compact',
       generation: generation + 1,
-      inputs: [...current, ...consumed],
+      inputs,
       consumed,
+      retire: [...inputs.map((file) => file.key), ...bookkeeping],
       stale: inFolder(generation + 1).map((file) => file.key),
       waiting,
     },

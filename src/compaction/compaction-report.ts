@@ -1,3 +1,4 @@
+import { messageOf } from '../error-message.ts';
 import { CompactionError } from '../errors.ts';
 import type { SkipReason } from './compaction-plan.ts';
 
@@ -63,6 +64,18 @@ export interface PartitionOutcome {
 export const UNCHANGED = { filesBefore: 0, bytesBefore: 0, filesAfter: 0, bytesAfter: 0, rowsBefore: 0, rowsAfter: 0 } as const;
 
 /**
+ * The outcome of a partition a step failed on: left as it was, with the error.
+ *
+ * @example
+ * ```ts
+ * outcomes.push(failedOutcome('year=2026/month=11/day=23/hour=08', error));
+ * ```
+ */
+export function failedOutcome(path: string, error: unknown): PartitionOutcome {
+  return { partition: path, status: PartitionStatus.Failed, error: messageOf(error), generation: 0, ...UNCHANGED, filesDeleted: 0, waiting: 0, rolledForward: false };
+}
+
+/**
  * A run over one table: the totals, then every partition.
  *
  * @example
@@ -104,6 +117,31 @@ export function summarizeCompaction(table: string, outcomes: readonly PartitionO
     bytes: { before: sum((o) => o.bytesBefore), after: sum((o) => o.bytesAfter) },
     rows: { before: sum((o) => o.rowsBefore), after: sum((o) => o.rowsAfter) },
     details: outcomes,
+  };
+}
+
+/**
+ * Two reports of one table added up: counts summed, details one after the other. A run that
+ * finishes partitions in several steps reports them this way.
+ *
+ * @example
+ * ```ts
+ * combineReports(planned, committed).partitions.seen;
+ * ```
+ */
+export function combineReports(a: CompactionReport, b: CompactionReport): CompactionReport {
+  const skipped: Partial<Record<SkipReason, number>> = { ...a.skipped };
+  for (const [reason, n] of Object.entries(b.skipped) as Array<[SkipReason, number]>) skipped[reason] = (skipped[reason] ?? 0) + n;
+  const add = <K extends string>(x: Readonly<Record<K, number>>, y: Readonly<Record<K, number>>) =>
+    Object.fromEntries(Object.keys(x).map((k) => [k, x[k as K] + y[k as K]])) as Record<K, number>;
+  return {
+    table: a.table,
+    partitions: add(a.partitions, b.partitions),
+    skipped,
+    files: add(a.files, b.files),
+    bytes: add(a.bytes, b.bytes),
+    rows: add(a.rows, b.rows),
+    details: [...a.details, ...b.details],
   };
 }
 

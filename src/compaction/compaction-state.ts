@@ -34,12 +34,20 @@ export interface CompactionState {
   /** The location the catalog should have for the partition. */
   readonly location: string;
   readonly retired: readonly RetiredEntry[];
+  /**
+   * Every base key ever merged into a generation, kept after the file is deleted. A base file
+   * written again under one of these keys (a redrive of a range whose failed attempts wrote
+   * it before compaction merged it) holds rows the generation already has: it is deleted,
+   * never merged again. Absent: none.
+   */
+  readonly merged?: readonly string[];
 }
 
 const StateFile = z.object({
   generation: z.number().int().nonnegative(),
   location: z.string().min(1),
   retired: z.array(z.object({ keys: z.array(z.string().min(1)), retiredAt: z.iso.datetime() })),
+  merged: z.array(z.string().min(1)).optional(),
 });
 
 /**
@@ -80,6 +88,7 @@ export function parseState(bytes: Uint8Array | undefined, key: string): Compacti
     generation: parsed.data.generation,
     location: parsed.data.location,
     retired: parsed.data.retired.map((entry) => ({ keys: entry.keys, retiredAt: new Date(entry.retiredAt) })),
+    ...(parsed.data.merged === undefined || parsed.data.merged.length === 0 ? {} : { merged: parsed.data.merged }),
   };
 }
 
@@ -96,6 +105,7 @@ export function serializeState(state: CompactionState): Uint8Array {
     generation: state.generation,
     location: state.location,
     retired: state.retired.map((entry) => ({ keys: entry.keys, retiredAt: entry.retiredAt.toISOString() })),
+    ...(state.merged === undefined || state.merged.length === 0 ? {} : { merged: state.merged }),
   };
   return new TextEncoder().encode(`${JSON.stringify(file, null, 2)}\n`);
 }

@@ -1,6 +1,7 @@
 import { Utf8, makeData, vectorFromArray, type Data, type DataType } from 'apache-arrow';
 import type { ColumnKind, ColumnType } from '../schema/column-model.ts';
 import { arrowType } from '../schema/arrow-schema.ts';
+import { isoInstantMs } from '../schema/iso-instant.ts';
 import { fieldAppender, type FieldAppender } from './field-appender.ts';
 
 /**
@@ -110,9 +111,9 @@ class NumberBuilder implements ColumnBuilder {
 /** A row's integers are numbers (or bigints, from other readers); either way the column holds their value. */
 const integer = (value: unknown): unknown => (typeof value === 'bigint' ? Number(value) : value);
 
-/** A timestamp's epoch milliseconds: a Date's instant, or an ISO string's. */
+/** A timestamp's epoch milliseconds: a Date's instant, or an ISO string's (UTC when it names no zone). */
 function timestampMillis(value: unknown): number {
-  const ms = value instanceof Date ? value.getTime() : Date.parse(String(value));
+  const ms = value instanceof Date ? value.getTime() : isoInstantMs(String(value));
   if (!Number.isFinite(ms)) throw new TypeError(`not a valid timestamp: ${String(value)}`);
   return ms;
 }

@@ -1,4 +1,4 @@
-import { parquetMetadata, parquetReadObjects, parquetSchema, type FileMetaData } from 'hyparquet';
+import { parquetMetadata, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { Column, ColumnKind, ColumnType } from '../schema/column-model.ts';
 
@@ -10,7 +10,12 @@ import type { Column, ColumnKind, ColumnType } from '../schema/column-model.ts';
  * - timestamps as `Date`, structs as objects, lists as arrays, strings as strings,
  * - NULL, and a column the file lacks (added to the table later), as `null`,
  * - columns of the file the table does not declare are left out.
+ * Whole files in memory (`parquetRows`), or a row range of a file read through an
+ * `AsyncBuffer` a bounded chunk at a time (`parquetRowChunks`), which is how compaction reads.
  */
+
+/** Rows as `rowsToArrowTable` takes them. */
+type Row = Record<string, unknown>;
 
 type Convert = (value: unknown, type: ColumnType) => unknown;
 
@@ -39,6 +44,90 @@ function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
 }
 
 /**
+ * An `AsyncBuffer` (what hyparquet reads from) over bytes already in memory.
+ *
+ * @example
+ * ```ts
+ * const file = parquetBytesSource(bytes);
+ * const metadata = await parquetFileMetadata(file, key);
+ * ```
+ */
+export function parquetBytesSource(bytes: Uint8Array): AsyncBuffer {
+  return { byteLength: bytes.byteLength, slice: (start, end = bytes.byteLength) => arrayBufferOf(bytes.subarray(start, end)) };
+}
+
+/**
+ * A Parquet file's footer, read through `file` (its tail, then the rest of the footer if
+ * longer). Throws (hyparquet's error) when `file` is not Parquet.
+ *
+ * @example
+ * ```ts
+ * const metadata = await parquetFileMetadata(file);
+ * Number(metadata.num_rows);
+ * ```
+ */
+export async function parquetFileMetadata(file: AsyncBuffer): Promise<FileMetaData> {
+  // Footers of the files sluice writes are a few KB (a few hundred KB for many row groups): read 64 KiB first.
+  return parquetMetadataAsync(file, { initialFetchSize: 64 * 1024 });
+}
+
+/**
+ * Options of {@link parquetRowChunks}.
+ *
+ * @example
+ * ```ts
+ * const options: RowChunkOptions = { metadata, rowStart: 0, rowEnd: 50_000, chunkRows: 8192 };
+ * ```
+ */
+export interface RowChunkOptions {
+  readonly metadata: FileMetaData;
+  /** First row to read (default 0). */
+  readonly rowStart?: number;
+  /** Row after the last to read (default: the file's end). */
+  readonly rowEnd?: number;
+  /** At most this many rows per chunk: what is decoded and held as objects at once. */
+  readonly chunkRows: number;
+}
+
+/**
+ * The rows `[rowStart, rowEnd)` of a Parquet file, with exactly the declared columns, in file
+ * order, as chunks of at most `chunkRows` rows that never span two row groups: only one
+ * chunk's rows and the column chunks of the row group it comes from are decoded at a time.
+ *
+ * @example
+ * ```ts
+ * for await (const rows of parquetRowChunks(file, columns, { metadata, chunkRows: 8192 })) writer.append(rows);
+ * ```
+ */
+export async function* parquetRowChunks(file: AsyncBuffer, columns: readonly Column[], options: RowChunkOptions): AsyncGenerator<Row[]> {
+  const { metadata, chunkRows } = options;
+  const total = Number(metadata.num_rows);
+  const rowStart = Math.max(0, options.rowStart ?? 0);
+  const rowEnd = Math.min(total, options.rowEnd ?? total);
+  const inFile = new Set(parquetSchema(metadata).children.map((child) => child.element.name));
+  const present = columns.filter((column) => inFile.has(column.name)).map((column) => column.name);
+  let groupStart = 0;
+  for (const group of metadata.row_groups) {
+    const groupEnd = groupStart + Number(group.num_rows);
+    for (let start = Math.max(rowStart, groupStart); start < Math.min(rowEnd, groupEnd); start += chunkRows) {
+      const end = Math.min(start + chunkRows, rowEnd, groupEnd);
+      const raw: Row[] =
+        present.length === 0
+          ? Array.from({ length: end - start }, () => ({}))
+          : ((await parquetReadObjects({ file, metadata, columns: present, rowStart: start, rowEnd: end, compressors })) as Row[]);
+      yield raw.map((read) => rowOf(read, columns));
+    }
+    groupStart = groupEnd;
+  }
+}
+
+function rowOf(raw: Row, columns: readonly Column[]): Row {
+  const row: Row = {};
+  for (const column of columns) row[column.name] = convert(raw[column.name], column.type);
+  return row;
+}
+
+/**
  * How many rows a Parquet file holds, from its footer alone.
  *
  * @example
@@ -60,18 +149,10 @@ export function parquetRowCount(bytes: Uint8Array): number {
  * const again = encodeParquet(rowsToArrowTable(rows, job.output.dataColumns), { compression: 'zstd' });
  * ```
  */
-export async function parquetRows(bytes: Uint8Array, columns: readonly Column[]): Promise<Record<string, unknown>[]> {
-  const file = arrayBufferOf(bytes);
-  const metadata: FileMetaData = parquetMetadata(file);
-  const inFile = new Set(parquetSchema(metadata).children.map((child) => child.element.name));
-  const present = columns.filter((column) => inFile.has(column.name));
-  const read: Record<string, unknown>[] =
-    present.length === 0
-      ? Array.from({ length: Number(metadata.num_rows) }, () => ({}))
-      : ((await parquetReadObjects({ file, metadata, columns: present.map((c) => c.name), compressors })) as Record<string, unknown>[]);
-  return read.map((raw) => {
-    const row: Record<string, unknown> = {};
-    for (const column of columns) row[column.name] = convert(raw[column.name], column.type);
-    return row;
-  });
+export async function parquetRows(bytes: Uint8Array, columns: readonly Column[]): Promise<Row[]> {
+  const file = parquetBytesSource(bytes);
+  const metadata = parquetMetadata(file.slice(0) as ArrayBuffer);
+  const rows: Row[] = [];
+  for await (const chunk of parquetRowChunks(file, columns, { metadata, chunkRows: Number.MAX_SAFE_INTEGER })) for (const row of chunk) rows.push(row);
+  return rows;
 }

@@ -39,6 +39,19 @@ export interface RejectSummary {
 const TOP_REASONS = 5;
 
 /**
+ * The key rejects are grouped by: their stage and reason, with every number read as one
+ * (an offset or an index in a reason does not make it another reason).
+ *
+ * @example
+ * ```ts
+ * reasonKey('json', 'Unexpected token at position 12') === reasonKey('json', 'Unexpected token at position 40'); // true
+ * ```
+ */
+export function reasonKey(stage: string, reason: string): string {
+  return `${stage}\u0000${reason.replace(/\d+/g, '#')}`;
+}
+
+/**
  * Reads every reject line of a job's table (its reject files, the truth of what was
  * rejected) and sums them up. Rejects with the store's error.
  *
@@ -59,7 +72,7 @@ export async function rejectSummary(store: ObjectStore, job: Job): Promise<Rejec
     for (const line of decodeRejects(bytes)) {
       total++;
       byStage[line.stage] = (byStage[line.stage] ?? 0) + 1;
-      const key = `${line.stage}\u0000${line.reason.replace(/\d+/g, '#')}`;
+      const key = reasonKey(line.stage, line.reason);
       const seen = reasons.get(key);
       reasons.set(key, { stage: line.stage, reason: seen?.reason ?? line.reason, count: (seen?.count ?? 0) + 1 });
       if (latest === null || line.arrivalTime >= latest.arrivalTime) latest = line;

@@ -10,6 +10,7 @@ import { deaggregate, KPL_MAGIC } from '../source/kpl-aggregation.ts';
 import { recordDecoder } from '../source/record-decoder.ts';
 import { recordId, type StreamRecord } from '../source/stream-record.ts';
 import { messageOf } from '../error-message.ts';
+import { isoInstantMs } from '../schema/iso-instant.ts';
 import { rowCheck } from './row-check.ts';
 import { rowValidator } from './row-validator.ts';
 
@@ -160,7 +161,7 @@ export function processBatch<C>(job: Job, records: readonly StreamRecord[], coll
       epochMs = current.arrivalTime.getTime();
     } else {
       const value = row[partitioning.field];
-      epochMs = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+      epochMs = value instanceof Date ? value.getTime() : typeof value === 'string' ? isoInstantMs(value) : Number.NaN;
       if (!isPartitionableTime(epochMs)) {
         throw new RowFailure(
           RejectStage.EventTime,

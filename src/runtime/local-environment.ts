@@ -8,7 +8,7 @@ import { LocalFolderStore } from '../store/local-folder-store.ts';
 import { LocalMetricsLog } from './local-metrics-log.ts';
 import { startEmbeddedKinesis, type EmbeddedKinesis } from './embedded-kinesis.ts';
 
-/** Marks a folder as sluice's local state, which `sluice demo` may clear. */
+/** Marks a folder as sluice's local state (`sluice demo` clears only folders with its own marker, `DEMO_MARKER`). */
 export const STATE_MARKER = '.sluice-state';
 
 /**
@@ -108,6 +108,12 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
   const paths = projectPaths(options.dir);
   await mkdir(paths.root, { recursive: true });
   await writeFile(join(paths.root, STATE_MARKER), 'sluice local state: safe to delete\n');
+  const store = new LocalFolderStore({ root: paths.warehouse });
+  const catalog = new LocalCatalog({ dir: paths.catalog });
+  const checkpoints = new LocalFileCheckpointStore({ dir: paths.checkpoints });
+  // A process killed between writing a temp file and renaming it left the temp file behind:
+  // each start removes those of processes that are gone (and nothing else).
+  await Promise.all([store.removeAbandonedTempFiles(), catalog.removeAbandonedTempFiles(), checkpoints.removeAbandonedTempFiles()]);
   let embedded: EmbeddedKinesis | undefined;
   let endpoint = options.endpoint ?? (await servedEndpoint(paths));
   if (endpoint === undefined) {
@@ -120,9 +126,9 @@ export async function openLocalEnvironment(options: LocalEnvironmentOptions): Pr
     paths,
     kinesis,
     endpoint,
-    store: new LocalFolderStore({ root: paths.warehouse }),
-    catalog: new LocalCatalog({ dir: paths.catalog }),
-    checkpoints: new LocalFileCheckpointStore({ dir: paths.checkpoints }),
+    store,
+    catalog,
+    checkpoints,
     metricsLog: new LocalMetricsLog({ dir: paths.metrics }),
     close: async () => {
       kinesis.destroy();

@@ -1,6 +1,6 @@
 /**
  * The AWS SDK warns on every process that its 2027 releases will need Node 22. Lambda runs
- * nodejs22.x; local runs support Node 20 until then, so the notice is only noise there.
+ * nodejs24.x; local runs support Node 20 until then, so the notice is only noise there.
  * Other warnings pass through untouched.
  *
  * @example

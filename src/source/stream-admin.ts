@@ -2,6 +2,7 @@ import {
   CreateStreamCommand,
   DeleteStreamCommand,
   DescribeStreamSummaryCommand,
+  ListStreamsCommand,
   StreamStatus,
   type KinesisClient,
   type StreamDescriptionSummary,
@@ -118,6 +119,49 @@ export async function deleteStream(client: KinesisClient, target: { readonly str
   for (let attempt = 1; (await describeStream(client, target.stream, options)) !== undefined; attempt++) {
     await pollPause(target.stream, 'deleted', { attempt, deadline, options });
   }
+}
+
+/**
+ * Whether the stream exists (in any status but being deleted), so a caller can refuse to
+ * create one by a mistyped name.
+ *
+ * @example
+ * ```ts
+ * if (!(await streamExists(client, { stream: 'iot-sensor' }))) throw new UsageError("no stream 'iot-sensor': pass --create");
+ * ```
+ */
+export async function streamExists(client: KinesisClient, target: { readonly stream: string }, options: StreamWaitOptions = {}): Promise<boolean> {
+  const summary = await describeStream(client, target.stream, options);
+  return summary !== undefined && summary.StreamStatus !== StreamStatus.DELETING;
+}
+
+/**
+ * The names of the streams the endpoint has, to name the candidates when a stream is missing.
+ *
+ * @example
+ * ```ts
+ * await streamNames(client); // ['iot-activity', 'iot-sensor']
+ * ```
+ */
+export async function streamNames(client: KinesisClient): Promise<string[]> {
+  const names: string[] = [];
+  // Paged by the last name seen: kinesalite has no NextToken, and AWS takes either.
+  let after: string | undefined;
+  try {
+    for (;;) {
+      const page = await retryKinesisCall(
+        () => client.send(new ListStreamsCommand(after === undefined ? {} : { ExclusiveStartStreamName: after })),
+        { maxAttempts: CALL_ATTEMPTS },
+      );
+      const streams = page.StreamNames ?? [];
+      names.push(...streams);
+      if (!page.HasMoreStreams || streams.length === 0) break;
+      after = streams.at(-1);
+    }
+  } catch (error) {
+    throw new SourceError(`cannot list Kinesis streams: ${messageOf(error)}`, error);
+  }
+  return names.sort();
 }
 
 /** The stream's summary, or undefined when it does not exist. */

@@ -1,5 +1,7 @@
+import { assertByteRange } from './byte-range.ts';
 import { assertSafeKey } from './object-key.ts';
-import type { ObjectInfo, ObjectStore } from './object-store.ts';
+import type { ByteRange, ObjectInfo, PutStreamOptions, StreamingObjectStore } from './object-store.ts';
+import { throwIfAborted } from './write-abort.ts';
 
 /**
  * ObjectStore in memory: for unit tests of jobs and for simulations. Follows the same
@@ -11,7 +13,7 @@ import type { ObjectInfo, ObjectStore } from './object-store.ts';
  * const process = createBatchProcessor({ job, store, catalog });
  * ```
  */
-export class MemoryObjectStore implements ObjectStore {
+export class MemoryObjectStore implements StreamingObjectStore {
   private readonly objects = new Map<string, { readonly body: Uint8Array; readonly lastModified: Date }>();
 
   async put(key: string, body: Uint8Array): Promise<void> {
@@ -22,6 +24,27 @@ export class MemoryObjectStore implements ObjectStore {
   async get(key: string): Promise<Uint8Array | undefined> {
     assertSafeKey(key);
     return this.objects.get(key)?.body.slice();
+  }
+
+  async putStream(key: string, chunks: AsyncIterable<Uint8Array>, options: PutStreamOptions = {}): Promise<{ readonly bytes: number }> {
+    assertSafeKey(key);
+    const parts: Uint8Array[] = [];
+    for await (const chunk of chunks) parts.push(chunk.slice());
+    throwIfAborted(options.signal, `memory://${key}`);
+    const body = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
+    let offset = 0;
+    for (const part of parts) {
+      body.set(part, offset);
+      offset += part.byteLength;
+    }
+    this.objects.set(key, { body, lastModified: new Date() });
+    return { bytes: body.byteLength };
+  }
+
+  async getRange(key: string, range: ByteRange): Promise<Uint8Array | undefined> {
+    assertSafeKey(key);
+    assertByteRange(key, range);
+    return this.objects.get(key)?.body.slice(range.start, range.end);
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {

@@ -28,6 +28,63 @@ export interface PutOptions {
   readonly contentType?: string;
 }
 
+/**
+ * ObjectStore port, with ranged reads and streamed writes: what compaction needs so that its
+ * memory depends on the size of a part and a row group, not on the size of an object.
+ * Every adapter of {@link ObjectStore} implements it (one contract suite runs on all of them).
+ *
+ * Contract, in addition to {@link ObjectStore}'s:
+ * - `getRange(key, { start, end })` returns the bytes `[start, end)` of the object, fewer when
+ *   the object ends first (none when `start` is at or past its end), or `undefined` when
+ *   there is no such object. `0 <= start <= end` (whole numbers), else `ObjectStoreError`.
+ *   Read-only; rejects with `ObjectStoreError` on failure.
+ * - `putStream(key, chunks, options)` writes the concatenation of `chunks` as one object,
+ *   atomically: readers see the old object (or none) until the iterable has ended and the
+ *   store has the whole of it, then the new one, never a part. The adapter holds at most about
+ *   a part's worth of bytes (S3: `partSizeBytes` for each part in flight), however long the
+ *   stream is. Resolves with the object's size. When `chunks` throws, rejects with that very
+ *   error; when `options.signal` is aborted before the object is complete, rejects with
+ *   `ObjectStoreError`; either way nothing is written and nothing is left behind (an unfinished
+ *   multipart upload is aborted, a temporary file removed). A store failure rejects with
+ *   `ObjectStoreError`. Idempotent as `put` is: the same bytes twice are harmless.
+ *
+ * @example
+ * ```ts
+ * const footer = await store.getRange('iot/t/a.parquet', { start: size - 8, end: size });
+ * const { bytes } = await store.putStream('iot/_compacted/t/g-000001/part-00000.parquet', parquetChunks, { contentType: PARQUET });
+ * ```
+ */
+export interface StreamingObjectStore extends ObjectStore {
+  getRange(key: string, range: ByteRange): Promise<Uint8Array | undefined>;
+  putStream(key: string, chunks: AsyncIterable<Uint8Array>, options?: PutStreamOptions): Promise<{ readonly bytes: number }>;
+}
+
+/**
+ * Bytes `[start, end)` of an object.
+ *
+ * @example
+ * ```ts
+ * const range: ByteRange = { start: 0, end: 4 }; // 'PAR1'
+ * ```
+ */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Options of {@link StreamingObjectStore.putStream}.
+ *
+ * @example
+ * ```ts
+ * const options: PutStreamOptions = { contentType: 'application/vnd.apache.parquet', signal: AbortSignal.timeout(60_000) };
+ * ```
+ */
+export interface PutStreamOptions extends PutOptions {
+  /** Once aborted, the object is not completed: a writer past its deadline must not land. */
+  readonly signal?: AbortSignal;
+}
+
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;

@@ -4,16 +4,20 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
+  NotFound,
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
 import { ObjectStoreError } from '../errors.ts';
+import { assertByteRange } from './byte-range.ts';
 import { assertSafeKey } from './object-key.ts';
-import type { ObjectInfo, ObjectStore, PutOptions } from './object-store.ts';
+import type { ByteRange, ObjectInfo, PutOptions, PutStreamOptions, StreamingObjectStore } from './object-store.ts';
 import { describeS3Error } from './s3-error-details.ts';
+import { uploadStream } from './s3-stream-upload.ts';
 
 const MIB = 1024 * 1024;
 /** S3 refuses parts under 5 MiB (except the last one). */
@@ -56,7 +60,7 @@ export interface S3ObjectStoreOptions {
  * store.locationOf('iot/sensor_readings'); // 's3://acme-warehouse/sluice/iot/sensor_readings'
  * ```
  */
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements StreamingObjectStore {
   readonly bucket: string;
   readonly prefix: string;
   readonly #client: S3Client;
@@ -116,6 +120,59 @@ export class S3ObjectStore implements ObjectStore {
       if (error instanceof ObjectStoreError) throw error;
       throw new ObjectStoreError(`could not read ${this.#uri(fullKey)}: ${describeS3Error(error)}`, error);
     }
+  }
+
+  /**
+   * Bytes `[start, end)` of the object (one ranged GetObject), fewer at its end, or undefined
+   * when there is no such key.
+   *
+   * @example
+   * ```ts
+   * const tail = await store.getRange('iot/t/a.parquet', { start: size - 8, end: size }); // footer length + 'PAR1'
+   * ```
+   */
+  async getRange(key: string, range: ByteRange): Promise<Uint8Array | undefined> {
+    const fullKey = this.#fullKey(key);
+    assertByteRange(key, range);
+    if (range.end === range.start) return (await this.#exists(fullKey)) ? new Uint8Array(0) : undefined;
+    try {
+      const answer = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: fullKey, Range: `bytes=${range.start}-${range.end - 1}` }));
+      if (answer.Body === undefined) throw new ObjectStoreError(`S3 answered GetObject of ${this.#uri(fullKey)} without a body`);
+      const bytes = await answer.Body.transformToByteArray();
+      // A server that ignores Range sends the whole object (200 instead of 206): keep the range asked for.
+      return answer.ContentRange === undefined && bytes.byteLength > range.end - range.start ? bytes.slice(range.start, range.end) : bytes;
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      if (error instanceof ObjectStoreError) throw error;
+      // A range that starts at or past the end: there are no bytes there.
+      if (isInvalidRange(error)) return new Uint8Array(0);
+      throw new ObjectStoreError(`could not read bytes [${range.start}, ${range.end}) of ${this.#uri(fullKey)}: ${describeS3Error(error)}`, error);
+    }
+  }
+
+  /**
+   * Writes a stream of unknown length: one PutObject if it ends within the first part, else a
+   * multipart upload whose parts (`partSizeBytes` each) go up as they fill, completed once the
+   * stream ends; aborted on any failure or once `options.signal` is aborted.
+   *
+   * @example
+   * ```ts
+   * const { bytes } = await store.putStream('iot/_compacted/t/g-000001/part-00000.parquet', parquetChunks);
+   * ```
+   */
+  async putStream(key: string, chunks: AsyncIterable<Uint8Array>, options: PutStreamOptions = {}): Promise<{ readonly bytes: number }> {
+    const bytes = await uploadStream(
+      {
+        client: this.#client,
+        bucket: this.bucket,
+        key: this.#fullKey(key),
+        partSize: this.#partSize,
+        ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
+      chunks,
+    );
+    return { bytes };
   }
 
   /**
@@ -247,6 +304,16 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async #exists(fullKey: string): Promise<boolean> {
+    try {
+      await this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: fullKey }));
+      return true;
+    } catch (error) {
+      if (error instanceof NotFound || error instanceof NoSuchKey) return false;
+      throw new ObjectStoreError(`could not read ${this.#uri(fullKey)}: ${describeS3Error(error)}`, error);
+    }
+  }
+
   #fullKey(key: string): string {
     assertSafeKey(key);
     return this.prefix === '' ? key : `${this.prefix}/${key}`;
@@ -255,4 +322,10 @@ export class S3ObjectStore implements ObjectStore {
   #uri(fullKey: string): string {
     return `s3://${this.bucket}/${fullKey}`;
   }
+}
+
+/** S3 answers 416 InvalidRange for a range that starts at or past the object's end. */
+function isInvalidRange(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'InvalidRange' || e?.Code === 'InvalidRange' || e?.$metadata?.httpStatusCode === 416;
 }

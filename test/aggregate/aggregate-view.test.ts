@@ -45,19 +45,23 @@ describe('the merged view of an aggregate job', () => {
         expect(merged.columns).toEqual([
           'window_start', 'window_end', 'device_id', 'readings',
           'min_temperature', 'max_temperature', 'avg_temperature', 'min_humidity', 'max_humidity', 'avg_humidity',
+          'year', 'month', 'day', 'hour',
         ]);
         expect(merged.rows).toEqual([
           {
             window_start: '2026-11-23T08:00:00.000Z', window_end: '2026-11-23T08:05:00.000Z', device_id: 'a', readings: 3,
             min_temperature: 20, max_temperature: 24, avg_temperature: 22, min_humidity: 40, max_humidity: 60, avg_humidity: 50,
+            year: '2026', month: '11', day: '23', hour: '08',
           },
           {
             window_start: '2026-11-23T08:05:00.000Z', window_end: '2026-11-23T08:10:00.000Z', device_id: 'a', readings: 1,
             min_temperature: 30, max_temperature: 30, avg_temperature: 30, min_humidity: 30, max_humidity: 30, avg_humidity: 30,
+            year: '2026', month: '11', day: '23', hour: '08',
           },
           {
             window_start: '2026-11-23T08:00:00.000Z', window_end: '2026-11-23T08:05:00.000Z', device_id: 'b', readings: 1,
             min_temperature: 10, max_temperature: 10, avg_temperature: 10, min_humidity: 50, max_humidity: 50, avg_humidity: 50,
+            year: '2026', month: '11', day: '23', hour: '08',
           },
         ]);
       } finally {

@@ -50,7 +50,7 @@ const json = <T>(f: Finished): T => {
 
 describe('sluice CLI', () => {
   it('produce (simulated fleet) -> run killed mid-stream -> run resumes -> query: every valid record once', async () => {
-    const produced = await sluice(['produce', '--job', 'device-activity', '--simulate', 'activity', '--devices', '4', '--records', '3000', '--hours', '3', '--start', '2026-11-20T00:00:00Z', '--malformed', '0.01', '--shards', '3']);
+    const produced = await sluice(['produce', '--job', 'device-activity', '--simulate', 'activity', '--devices', '4', '--records', '3000', '--hours', '3', '--start', '2026-11-20T00:00:00Z', '--malformed', '0.01', '--create', '--shards', '3']);
     expect(produced.code, produced.stderr).toBe(0);
     expect(produced.stderr).toContain('put 3000 records on iot-activity (3 shards)');
 
@@ -77,7 +77,9 @@ describe('sluice CLI', () => {
     const good = (n: number) => JSON.stringify({ client_id: 'file-dev', timestamp: `2026-11-21 0${n}:00:00`, humidity: null, temperature: 20 + n, pressure: 1000, pitch: 0, roll: 0, yaw: 0, count: n });
     await writeFile(join(work, 'lines.ndjson'), [good(1), '', good(2), '{"broken": ', 'plain text'].join('\n'));
     await writeFile(join(work, 'lines.b64'), [Buffer.from(good(3)).toString('base64'), Buffer.from([0xff, 0x00, 0xfe]).toString('base64')].join('\n'));
-    expect((await sluice(['produce', '--stream', 'iot-sensor', '--file', join(work, 'lines.ndjson')])).stderr).toContain('put 4 records');
+    const lines = await sluice(['produce', '--stream', 'iot-sensor', '--create', '--file', join(work, 'lines.ndjson')]);
+    expect(lines.stderr).toContain('put 4 records');
+    expect(lines.stderr).toMatch(/skipped 1 line of .*lines\.ndjson:\s+line 2: blank line/);
     expect((await sluice(['produce', '--stream', 'iot-sensor', '--file', join(work, 'lines.b64'), '--base64'])).stderr).toContain('put 2 records');
     const run = json<{ records: number; rows: number; rejects: number }>(await sluice(['run', 'sensor-readings', '--until-caught-up', '--json']));
     expect(run).toMatchObject({ records: 6, rows: 3, rejects: 3 });
@@ -94,7 +96,10 @@ describe('sluice CLI', () => {
   it('says what went wrong and exits non-zero', async () => {
     const missing = await sluice(['run', 'no-such-job']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/no job 'no-such-job' in .*available: device-activity, sensor-hourly, sensor-readings/);
+    // The samples are among the jobs listed, whatever jobs a user has added beside them.
+    expect(missing.stderr).toMatch(/no job 'no-such-job' in .*available: /);
+    const available = /available: ([^)]*)\)/.exec(missing.stderr)![1]!.split(', ');
+    expect(available).toEqual(expect.arrayContaining(['device-activity', 'sensor-hourly', 'sensor-readings']));
     const badSql = await sluice(['query', 'SELECT * FROM iot.nope']);
     expect(badSql.code).toBe(1);
     expect(badSql.stderr).toContain('Available tables:');

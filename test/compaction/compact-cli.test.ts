@@ -76,7 +76,7 @@ describe('sluice compact', () => {
     expect(untouched.partitions).toEqual({ seen: 2, compacted: 0, skipped: 2, failed: 0 });
     expect(untouched.skipped).toEqual({ 'files-within-horizon': 2 });
 
-    const run = await sluice(['compact', 'sensor-readings', '--horizon', '0s', '--json']);
+    const run = await sluice(['compact', 'sensor-readings', '--horizon', '0s', '--concurrency', '2', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as CompactionReport;
     expect(report.table).toBe('iot.sensor_readings');
@@ -121,5 +121,8 @@ describe('sluice compact', () => {
     const badHorizon = await sluice(['compact', 'sensor-readings', '--horizon', 'soon']);
     expect(badHorizon.code).toBe(2);
     expect(badHorizon.stderr).toContain("expected a duration such as 90s, 15m, 7h or 2d, got 'soon'");
+    const badConcurrency = await sluice(['compact', 'sensor-readings', '--concurrency', '0']);
+    expect(badConcurrency.code).toBe(2);
+    expect(badConcurrency.stderr).toContain("expected a whole number from 1 to 64, got '0'");
   });
 });

@@ -15,7 +15,7 @@ import { createBatchProcessor } from '../../src/runtime/batch-processor.ts';
 import { tableDescriptor } from '../../src/runtime/table-descriptor.ts';
 import type { StreamRecord } from '../../src/source/stream-record.ts';
 import { LocalFolderStore } from '../../src/store/local-folder-store.ts';
-import type { ObjectInfo, ObjectStore } from '../../src/store/object-store.ts';
+import type { ObjectInfo, ObjectStore, StreamingObjectStore } from '../../src/store/object-store.ts';
 
 const Reading = z.object({
   device_id: z.string(),
@@ -119,13 +119,13 @@ export type FaultTiming = (typeof FaultTiming)[keyof typeof FaultTiming];
 
 /** Ports whose k-th call (counting every store and catalog call) fails once. */
 export interface FaultyPorts {
-  readonly store: ObjectStore;
+  readonly store: StreamingObjectStore;
   readonly catalog: Catalog;
   /** Calls made so far. */
   calls(): number;
   /** Whether the fault has fired. */
   fired(): boolean;
-  /** The operations called so far, in order (`put`, `get`, `list`, `delete`, `setPartitionLocations`, ...). */
+  /** The operations called so far, in order (`put`, `putStream`, `get`, `getRange`, `list`, `delete`, `setPartitionLocations`, ...). */
   operations(): readonly string[];
 }
 
@@ -137,7 +137,7 @@ export class InjectedFault extends ObjectStoreError {
 }
 
 /** Calls that change the store or the catalog: where a reader could see a difference. */
-const CHANGES: ReadonlySet<string> = new Set(['put', 'delete', 'ensureTable', 'registerPartitions', 'setPartitionLocations']);
+const CHANGES: ReadonlySet<string> = new Set(['put', 'putStream', 'delete', 'ensureTable', 'registerPartitions', 'setPartitionLocations']);
 
 /**
  * Wraps the ports so that call number `failAt` (1-based) fails, before or after it takes
@@ -145,7 +145,7 @@ const CHANGES: ReadonlySet<string> = new Set(['put', 'delete', 'ensureTable', 'r
  * that changed something took effect (failing or not), to look at the state in between.
  */
 export function faultyPorts(
-  store: ObjectStore,
+  store: StreamingObjectStore,
   catalog: Catalog,
   options: { failAt: number; timing: FaultTiming; afterChange?: (operation: string, call: number) => Promise<void> },
 ): FaultyPorts {
@@ -181,7 +181,9 @@ export function faultyPorts(
   return {
     store: {
       put: (key, body, putOptions) => around('put', () => store.put(key, body, putOptions)),
+      putStream: (key, chunks, putOptions) => around('putStream', () => store.putStream(key, chunks, putOptions)),
       get: (key) => around('get', () => store.get(key)),
+      getRange: (key, range) => around('getRange', () => store.getRange(key, range)),
       list: listed,
       delete: (keys) => around('delete', () => store.delete(keys)),
       locationOf: (key) => store.locationOf(key),

@@ -3,7 +3,7 @@ import { compactionLayout } from '../../src/compaction/compaction-layout.ts';
 import { planPartition, SkipReason, type PartitionSnapshot } from '../../src/compaction/compaction-plan.ts';
 import { CompactionDefaults, compactionSettings, type CompactionSettings } from '../../src/compaction/compaction-settings.ts';
 import { initialState, parseState, serializeState, type CompactionState } from '../../src/compaction/compaction-state.ts';
-import { outputSplit } from '../../src/compaction/output-split.ts';
+import { sliceRows, splitByBytes, unitsFor } from '../../src/compaction/unit-split.ts';
 import { CompactionError } from '../../src/errors.ts';
 import type { ObjectInfo } from '../../src/store/object-store.ts';
 import { defineReadingsJob, readingsJob } from './compaction-fixtures.ts';
@@ -15,6 +15,7 @@ const path = 'year=2026/month=11/day=20/hour=06';
 const hourEnd = new Date('2026-11-20T07:00:00Z');
 const settings: CompactionSettings = { targetBytes: 1000, horizonMs: HOUR, graceMs: 30 * MINUTE };
 const base = (name: string, writtenAt: string, size = 100): ObjectInfo => ({ key: `${layout.baseFolder(path)}/${name}.parquet`, size, lastModified: new Date(writtenAt) });
+const other = (key: string): ObjectInfo => ({ key, size: 10, lastModified: new Date('2026-11-20T09:00:00Z') });
 const part = (generation: number, index: number, size = 300): ObjectInfo => ({ key: layout.partKey(path, generation, index), size, lastModified: new Date('2026-11-20T09:00:00Z') });
 const snapshot = (overrides: Partial<PartitionSnapshot> = {}): PartitionSnapshot => ({
   path,
@@ -43,7 +44,15 @@ describe('planPartition', () => {
     const result = plan('2026-11-20T09:30:00Z', { baseFiles: [...old, young] });
     expect(result.rollForward).toBeUndefined();
     expect(result.expired).toEqual([]);
-    expect(result.action).toEqual({ kind: 'compact', generation: 1, inputs: [old[1], old[0]], consumed: [old[1], old[0]], stale: [], waiting: 1 });
+    expect(result.action).toEqual({
+      kind: 'compact',
+      generation: 1,
+      inputs: [old[1], old[0]],
+      consumed: [old[1], old[0]],
+      retire: [old[1]!.key, old[0]!.key],
+      stale: [],
+      waiting: 1,
+    });
   });
 
   it('takes a file written exactly the horizon ago, and skips an hour that ended less than the horizon ago', () => {
@@ -64,9 +73,18 @@ describe('planPartition', () => {
       state,
       catalogLocation: state.location,
       baseFiles: [retiredBase, late],
-      compactedFiles: [part(1, 0), part(2, 1), part(2, 0), part(3, 0)],
+      compactedFiles: [part(1, 0), part(2, 1), part(2, 0), part(3, 0), ...[layout.planKey(path, 2), layout.unitKey(path, 2, 0), layout.planKey(path, 3)].map(other)],
     });
-    expect(result.action).toEqual({ kind: 'compact', generation: 3, inputs: [part(2, 0), part(2, 1), late], consumed: [late], stale: [part(3, 0).key], waiting: 0 });
+    expect(result.action).toEqual({
+      kind: 'compact',
+      generation: 3,
+      // Generation 2's plan and units are not inputs, but are retired with them.
+      inputs: [part(2, 0), part(2, 1), late],
+      consumed: [late],
+      retire: [part(2, 0).key, part(2, 1).key, late.key, layout.planKey(path, 2), layout.unitKey(path, 2, 0)],
+      stale: [part(3, 0).key, layout.planKey(path, 3)],
+      waiting: 0,
+    });
     expect(result.retired).toEqual(state.retired);
   });
 
@@ -95,19 +113,43 @@ describe('planPartition', () => {
   });
 });
 
-describe('outputSplit', () => {
-  it.each([
-    [{ inputBytes: 300, inputRows: 10, outputRows: 10, targetBytes: 128 }, { files: 3, rowsPerFile: 4 }],
-    [{ inputBytes: 100, inputRows: 10, outputRows: 10, targetBytes: 128 }, { files: 1, rowsPerFile: 10 }],
-    [{ inputBytes: 1000, inputRows: 3, outputRows: 3, targetBytes: 1 }, { files: 3, rowsPerFile: 1 }],
-    // Merging 1000 partial rows into 100 final ones shrinks the estimate tenfold.
-    [{ inputBytes: 3000, inputRows: 1000, outputRows: 100, targetBytes: 128 }, { files: 3, rowsPerFile: 34 }],
-    [{ inputBytes: 500, inputRows: 0, outputRows: 0, targetBytes: 128 }, { files: 0, rowsPerFile: 0 }],
-    [{ inputBytes: 400, inputRows: 10, outputRows: 10, targetBytes: 128 }, { files: 4, rowsPerFile: 3 }],
-    // Six files wanted, but 2 rows each fill only five: only files with rows count.
-    [{ inputBytes: 768, inputRows: 10, outputRows: 10, targetBytes: 128 }, { files: 5, rowsPerFile: 2 }],
-  ])('%j -> %j', (input, expected) => {
-    expect(outputSplit(input)).toEqual(expected);
+describe('unit split', () => {
+  it('asks for ceil(input bytes / target) units, at least one', () => {
+    expect([unitsFor(300, 128), unitsFor(256, 128), unitsFor(1, 128), unitsFor(0, 128)]).toEqual([3, 2, 1, 1]);
+  });
+
+  it('cuts the inputs laid end to end into runs of equal bytes, sharing a file across a boundary', () => {
+    expect(splitByBytes([{ key: 'a', size: 100 }, { key: 'b', size: 100 }], 3)).toEqual([
+      [{ key: 'a', size: 100, start: 0, end: 66 }],
+      [{ key: 'a', size: 100, start: 66, end: 100 }, { key: 'b', size: 100, start: 0, end: 33 }],
+      [{ key: 'b', size: 100, start: 33, end: 100 }],
+    ]);
+    // A large file alone is cut too: no unit reads more than its share.
+    expect(splitByBytes([{ key: 'big', size: 1000 }], 4).map((unit) => unit.map((s) => [s.start, s.end]))).toEqual([[[0, 250]], [[250, 500]], [[500, 750]], [[750, 1000]]]);
+    expect(splitByBytes([{ key: 'a', size: 10 }], 1)).toEqual([[{ key: 'a', size: 10, start: 0, end: 10 }]]);
+  });
+
+  it('gives every byte, and so every row, to exactly one unit, whatever the sizes', () => {
+    const sizes = [7, 1, 300, 42, 42, 5, 1000, 3];
+    const inputs = sizes.map((size, i) => ({ key: `f${i}`, size }));
+    for (const units of [1, 2, 3, 5, 8, 13, 40]) {
+      const split = splitByBytes(inputs, units);
+      expect(split).toHaveLength(units);
+      for (const [i, size] of sizes.entries()) {
+        const slices = split.flat().filter((s) => s.key === `f${i}`);
+        // Contiguous, in order, covering the file.
+        expect(slices[0]!.start).toBe(0);
+        expect(slices.at(-1)!.end).toBe(size);
+        for (let k = 1; k < slices.length; k++) expect(slices[k]!.start).toBe(slices[k - 1]!.end);
+        const rows = 17;
+        const ranges = slices.map((slice) => sliceRows(slice, rows));
+        expect(ranges[0]!.rowStart).toBe(0);
+        expect(ranges.at(-1)!.rowEnd).toBe(rows);
+        for (let k = 1; k < ranges.length; k++) expect(ranges[k]!.rowStart).toBe(ranges[k - 1]!.rowEnd);
+      }
+      const bytes = split.map((unit) => unit.reduce((total, s) => total + s.end - s.start, 0));
+      expect(Math.max(...bytes) - Math.min(...bytes)).toBeLessThanOrEqual(1);
+    }
   });
 });
 

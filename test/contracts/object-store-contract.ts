@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStoreError } from '../../src/errors.ts';
-import type { ObjectInfo, ObjectStore } from '../../src/store/object-store.ts';
+import type { ObjectInfo, StreamingObjectStore } from '../../src/store/object-store.ts';
 
 export interface ObjectStoreFixture {
-  readonly store: ObjectStore;
+  readonly store: StreamingObjectStore;
   cleanup(): Promise<void>;
 }
 
@@ -20,8 +20,17 @@ const keyAndSize = (objects: readonly ObjectInfo[]) => objects.map(({ key, size 
 /** S3 keeps whole seconds (and a server's clock may lag ours a little): how far a listed time may be off. */
 const CLOCK_SLACK_MS = 2_000;
 
+/** The chunks given, one at a time; `pause` runs before the chunk it names (a reader looks while the stream is open). */
+async function* chunksOf(parts: readonly Uint8Array[], pause?: { before: number; run: () => Promise<void> }): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < parts.length; i++) {
+    if (pause?.before === i) await pause.run();
+    yield parts[i]!;
+  }
+}
+
 /**
- * The ObjectStore contract (src/store/object-store.ts), run against every adapter.
+ * The ObjectStore contract (src/store/object-store.ts), streamed writes and ranged reads
+ * included, run against every adapter.
  *
  * @example
  * ```ts
@@ -109,6 +118,54 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
       for (const key of ['../x', 'a/../../x', '/abs', 'a//b', 'a/./b']) {
         await expect(store.put(key, bytes('no'))).rejects.toBeInstanceOf(ObjectStoreError);
       }
+    });
+
+    it('reads a range of an object: fewer bytes at its end, none past it, undefined for a missing key', async () => {
+      const { store } = fixture;
+      await store.put('range/r.bin', bytes('0123456789'));
+      expect(text(await store.getRange('range/r.bin', { start: 2, end: 5 }))).toBe('234');
+      expect(text(await store.getRange('range/r.bin', { start: 0, end: 10 }))).toBe('0123456789');
+      expect(text(await store.getRange('range/r.bin', { start: 7, end: 100 }))).toBe('789');
+      expect(text(await store.getRange('range/r.bin', { start: 10, end: 20 }))).toBe('');
+      expect(text(await store.getRange('range/r.bin', { start: 4, end: 4 }))).toBe('');
+      expect(await store.getRange('range/absent.bin', { start: 0, end: 4 })).toBeUndefined();
+      await expect(store.getRange('range/r.bin', { start: 5, end: 2 })).rejects.toBeInstanceOf(ObjectStoreError);
+      await expect(store.getRange('range/r.bin', { start: -1, end: 2 })).rejects.toBeInstanceOf(ObjectStoreError);
+    });
+
+    it('writes a stream as one object, which readers see only once the stream has ended', async () => {
+      const { store } = fixture;
+      await store.put('stream/s.bin', bytes('old'));
+      const seenMidway: Array<string | undefined> = [];
+      const written = await store.putStream('stream/s.bin', chunksOf(['new ', 'object ', 'in ', 'four parts'].map(bytes), {
+        before: 2,
+        run: async () => {
+          seenMidway.push(text(await store.get('stream/s.bin')));
+        },
+      }));
+      expect(seenMidway).toEqual(['old']);
+      expect(written).toEqual({ bytes: 'new object in four parts'.length });
+      expect(text(await store.get('stream/s.bin'))).toBe('new object in four parts');
+      expect(keyAndSize(await collect(store.list('stream/')))).toEqual([{ key: 'stream/s.bin', size: written.bytes }]);
+      expect(await store.putStream('stream/empty.bin', chunksOf([]))).toEqual({ bytes: 0 });
+      expect(text(await store.get('stream/empty.bin'))).toBe('');
+    });
+
+    it('writes nothing when the stream fails (rejecting with its error) or the signal is aborted', async () => {
+      const { store } = fixture;
+      await store.put('failing/kept.bin', bytes('kept'));
+      const broken = new Error('the writer failed');
+      async function* failing(): AsyncIterable<Uint8Array> {
+        yield bytes('half of ');
+        throw broken;
+      }
+      await expect(store.putStream('failing/kept.bin', failing())).rejects.toBe(broken);
+      await expect(store.putStream('failing/new.bin', failing())).rejects.toBe(broken);
+      const stop = new AbortController();
+      const aborted = store.putStream('failing/aborted.bin', chunksOf([bytes('a'), bytes('b')], { before: 1, run: async () => stop.abort(new Error('deadline')) }), { signal: stop.signal });
+      await expect(aborted).rejects.toBeInstanceOf(ObjectStoreError);
+      expect(text(await store.get('failing/kept.bin'))).toBe('kept');
+      expect((await collect(store.list('failing/'))).map((o) => o.key)).toEqual(['failing/kept.bin']);
     });
 
     it('gives readers a location for keys and prefixes', () => {

@@ -29,7 +29,7 @@ const arrivalTimed = defineJob({
   output: table({ database: 'lake', name: 'events', rows: Row, partitionBy: arrivalHour() }),
 });
 
-const options = { iteratorAgeSeconds: 300, freshnessSeconds: 900 };
+const options = { iteratorAgeSeconds: 300, freshnessSeconds: 900, compacted: true };
 const metricNames = (widgets: readonly Widget[]) => widgets.flatMap((w) => w.properties.metrics.map((line) => line[1]));
 
 describe('dashboardResource', () => {

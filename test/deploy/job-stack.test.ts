@@ -14,6 +14,7 @@ import { ErrorCode, JobDefinitionError, SluiceError } from '../../src/errors.ts'
 import { defineJob, hourOf, kinesisStream, table } from '../../src/index.ts';
 
 const availableJobs = ['device-activity', 'sensor-readings'];
+const region = 'eu-west-1';
 const PROJECT = resolve(import.meta.dirname, '../..');
 
 const Row = z.object({ id: z.string(), at: z.date(), kind: z.string() });
@@ -35,13 +36,13 @@ const projected = defineJob({
 
 describe('parseStackParams', () => {
   it('fills in the defaults', () => {
-    expect(parseStackParams(['job=sensor-readings'], { availableJobs })).toEqual({ ...DEFAULT_STACK_PARAMS, job: 'sensor-readings' });
+    expect(parseStackParams(['job=sensor-readings'], { availableJobs, region })).toEqual({ ...DEFAULT_STACK_PARAMS, job: 'sensor-readings' });
   });
 
   it('reads every kind of value', () => {
     const params = parseStackParams(
       ['job=sensor-readings', 'stream=arn:aws:kinesis:eu-west-1:123456789012:stream/other', 'shards=3', 'createDatabase=false', 'encryption=aws:kms', 'iotTopic=a/+/b'],
-      { availableJobs },
+      { availableJobs, region },
     );
     expect(params).toMatchObject({ stream: 'arn:aws:kinesis:eu-west-1:123456789012:stream/other', shards: 3, createDatabase: false, encryption: 'aws:kms', iotTopic: 'a/+/b' });
   });
@@ -57,7 +58,7 @@ describe('parseStackParams', () => {
     [['job=sensor-readings', 'createStream=true', 'stream=arn:aws:kinesis:eu-west-1:123456789012:stream/s'], 'a stream the stack creates is given by name, not ARN'],
     [['job=sensor-readings', 'kmsKey=arn:aws:kms:eu-west-1:123456789012:key/abc'], 'a KMS key needs --param="encryption=aws:kms"'],
   ])('refuses %j, saying what to give instead', (list, message) => {
-    expect(() => parseStackParams(list, { availableJobs })).toThrow(message);
+    expect(() => parseStackParams(list, { availableJobs, region })).toThrow(message);
   });
 });
 
@@ -90,7 +91,7 @@ describe('glueTableResource', () => {
 
 describe('jobStack', () => {
   const stack = (params: readonly string[]) =>
-    jobStack({ job: sensorReadings, params: parseStackParams(['job=sensor-readings', ...params], { availableJobs }), jobModule: '/p/jobs/sensor-readings.ts', workFolder: '.esbuild/w' });
+    jobStack({ job: sensorReadings, params: parseStackParams(['job=sensor-readings', ...params], { availableJobs, region }), stage: 'dev', jobModule: '/p/jobs/sensor-readings.ts', workFolder: '.esbuild/w' });
 
   it("reads an existing stream by ARN as given, and alarms on its own function's iterator age, not the shared stream's", () => {
     const arn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/shared-sensors';
@@ -120,7 +121,7 @@ describe('jobStack', () => {
   });
 
   it('gives an aggregate job its partials table and a saved query creating the merged view; a plain job neither', () => {
-    const hourly = jobStack({ job: sensorHourly, params: parseStackParams(['job=sensor-hourly'], { availableJobs: [...availableJobs, 'sensor-hourly'] }), jobModule: '/p/jobs/sensor-hourly.ts', workFolder: '.esbuild/w' });
+    const hourly = jobStack({ job: sensorHourly, params: parseStackParams(['job=sensor-hourly'], { availableJobs: [...availableJobs, 'sensor-hourly'], region }), stage: 'dev', jobModule: '/p/jobs/sensor-hourly.ts', workFolder: '.esbuild/w' });
     const { Resources, Outputs } = hourly.resources;
     expect((Resources[LogicalId.Table]!.Properties!['TableInput'] as { Name: string }).Name).toBe('sensor_hourly_partials');
     const query = Resources[LogicalId.AggregateViewQuery]!;
@@ -142,14 +143,14 @@ describe('jobStack', () => {
 
 describe('serverlessStack', () => {
   it('loads the job named by the params and escapes CloudFormation placeholders from Serverless', async () => {
-    const stack = await serverlessStack({ params: ['job=sensor-readings'], projectDir: PROJECT, runId: 'test' });
+    const stack = await serverlessStack({ params: ['job=sensor-readings'], region, stage: 'dev', projectDir: PROJECT, runId: 'test' });
     expect(stack.esbuild['alias']).toEqual({ 'sluice:job': join(PROJECT, 'jobs', 'sensor-readings.ts') });
     expect(JSON.stringify(stack.resources)).toContain('arn:\\\\${AWS::Partition}:kinesis:');
     expect(JSON.stringify(stack.resources)).not.toMatch(/[^\\]\$\{/);
   });
 
   it('throws usage errors whose stack is their message, as Serverless prints the stack', async () => {
-    const error = await serverlessStack({ params: [], projectDir: PROJECT, runId: 'test' }).catch((e: unknown) => e);
+    const error = await serverlessStack({ params: [], region, stage: 'dev', projectDir: PROJECT, runId: 'test' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SluiceError);
     expect((error as SluiceError).code).toBe(ErrorCode.Usage);
     expect((error as SluiceError).stack).toBe(`UsageError: ${(error as SluiceError).message}`);

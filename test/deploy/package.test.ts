@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +7,9 @@ import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARQUET_WASM_FILE } from '../../deploy/bundle-options.ts';
-import { glueTableResource } from '../../deploy/glue-table-resource.ts';
+import { glueTableResource, rejectsTableResource } from '../../deploy/glue-table-resource.ts';
 import { COMPACTION_FUNCTION_SIZING, COMPACTION_HANDLER } from '../../deploy/compaction-function.ts';
+import { CompactionFanOut, CompactionLogicalId } from '../../deploy/compaction-state-machine.ts';
 import { LogicalId } from '../../deploy/logical-ids.ts';
 import { ParquetHive } from '../../src/catalog/glue-table-input.ts';
 import type { Job } from '../../src/job/define-job.ts';
@@ -21,6 +22,8 @@ import { loadJob } from '../../src/runtime/load-job.ts';
 import { glueColumns } from '../../src/schema/glue-types.ts';
 import { senseHat, streamRecords } from '../helpers/records.ts';
 import { startFakeAws, type RecordedRequest } from './fake-aws-server.ts';
+import { specProblems } from './cfn-spec.ts';
+import { serverless, type CliRun } from './serverless-cli.ts';
 import { zipEntries } from './zip-entries.ts';
 
 /**
@@ -30,8 +33,6 @@ import { zipEntries } from './zip-entries.ts';
  */
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVERLESS = join(PROJECT, 'node_modules/osls/bin/serverless.js');
-const NO_NETWORK = join(PROJECT, 'test/deploy/no-network.cjs');
 const INVOKE_BUNDLE = join(PROJECT, 'test/deploy/invoke-bundle.mjs');
 const BUNDLE = 'src/runtime/lambda/bundle-entry.mjs';
 /** The compaction function's bundle, built from its own entry beside the Kinesis one. */
@@ -55,60 +56,7 @@ interface Template {
   readonly Outputs: Record<string, { Value: unknown }>;
 }
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
-
 let scratch: string;
-
-/** What a service folder needs from the project, linked (serverless.yml is copied: osls ignores a linked one). */
-const SERVICE_LINKS = ['package.json', 'tsconfig.json', 'node_modules', 'deploy', 'src', 'jobs', 'schemas'];
-
-/**
- * A service folder of its own for one Serverless run: osls empties `<service>/.serverless/`
- * when packaging starts and serverless-esbuild stages the zip there, so two runs in one
- * folder (two jobs here, or another `npm test` in the same checkout) would delete each
- * other's artifacts.
- */
-async function serviceFolder(dir: string): Promise<string> {
-  const service = join(dir, 'service');
-  await mkdir(service, { recursive: true });
-  await copyFile(join(PROJECT, 'serverless.yml'), join(service, 'serverless.yml'));
-  for (const entry of SERVICE_LINKS) await symlink(join(PROJECT, entry), join(service, entry));
-  return service;
-}
-
-/** Runs the Serverless CLI offline: dummy credentials, its own HOME and service folder, every connection refused and logged. */
-async function serverless(args: readonly string[], options: { dir: string; networkLog: string }): Promise<CliRun> {
-  const started = Date.now();
-  const home = join(options.dir, 'home');
-  await mkdir(home, { recursive: true });
-  const cwd = await serviceFolder(options.dir);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--require', NO_NETWORK, SERVERLESS, ...args], {
-      cwd,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: home,
-        AWS_ACCESS_KEY_ID: 'x',
-        AWS_SECRET_ACCESS_KEY: 'x',
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-        SLUICE_NETWORK_LOG: options.networkLog,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
-  });
-}
 
 interface Packaged {
   readonly run: CliRun;
@@ -137,12 +85,12 @@ async function packageJob(name: JobName): Promise<Packaged> {
 }
 
 /** `serverless print` resolves the whole configuration (our variables included) without bundling. */
-async function printConfig(name: string, params: readonly string[]): Promise<{ run: CliRun; config: { resources: Template } | undefined; networkLog: string }> {
+async function printConfig(name: string, params: readonly string[], cliOptions: readonly string[] = []): Promise<{ run: CliRun; config: { resources: Template } | undefined; networkLog: string }> {
   const dir = join(scratch, `print-${name}`);
   await mkdir(dir, { recursive: true });
   const networkLog = join(dir, 'network.log');
   await writeFile(networkLog, '');
-  const run = await serverless(['print', '--format', 'json', ...params.map((p) => `--param=${p}`)], { dir, networkLog });
+  const run = await serverless(['print', '--format', 'json', ...params.map((p) => `--param=${p}`), ...cliOptions], { dir, networkLog });
   const json = run.stdout.slice(run.stdout.indexOf('{'));
   return { run, config: run.code === 0 ? (JSON.parse(json) as { resources: Template }) : undefined, networkLog: await readFile(networkLog, 'utf8') };
 }
@@ -172,7 +120,8 @@ beforeAll(async () => {
   const [sensor, activity, options, missing] = await Promise.all([
     packageJob('sensor-readings'),
     packageJob('device-activity'),
-    printConfig('options', OPTION_PARAMS),
+    // The KMS key and the alarm topic are in eu-west-1: so is the stack.
+    printConfig('options', OPTION_PARAMS, ['--region', 'eu-west-1', '--stage', 'prod']),
     printConfig('missing', []),
   ]);
   packaged.set('sensor-readings', sensor);
@@ -222,6 +171,10 @@ const inBucket = (key: string) => ({ 'Fn::Join': ['', [bucketArn, key]] });
 describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
   const get = () => ({ job: jobs.get(name)!, pack: packaged.get(name)!, resources: packaged.get(name)!.template.Resources });
 
+  it('uses only resource types, properties and attributes of the CloudFormation resource specification', () => {
+    expect(specProblems(get().pack.template)).toEqual([]);
+  });
+
   it('packages offline: no connection or DNS lookup was attempted', () => {
     const { pack } = get();
     expect(pack.networkLog).toBe('');
@@ -270,12 +223,12 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
     expect(input).toEqual(glueTableResource(job, { bucket: { Ref: LogicalId.Bucket } }).Properties.TableInput);
   });
 
-  it('runs the bundle on nodejs22.x, arm64, with the bucket and job in its environment', () => {
+  it('runs the bundle on nodejs24.x, arm64, with the bucket and job in its environment', () => {
     const { job, resources } = get();
     const functions = resourcesOfType(get().pack.template, 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual([LogicalId.CompactionFunction, LogicalId.Function].sort());
     const fn = resources[LogicalId.Function]!.Properties;
-    expect(fn['Runtime']).toBe('nodejs22.x');
+    expect(fn['Runtime']).toBe('nodejs24.x');
     expect(fn['Architectures']).toEqual(['arm64']);
     expect(fn['Handler']).toBe('src/runtime/lambda/bundle-entry.handler');
     expect(fn['MemorySize']).toBe(1024);
@@ -287,8 +240,8 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
   it("grants least privilege: exactly this job's stream, key prefixes, table, queue and log group", () => {
     const { job, pack } = get();
     const roles = resourcesOfType(pack.template, 'AWS::IAM::Role');
-    // The framework's own role (IamRoleLambdaExecution) is not generated: each function has ours.
-    expect(roles.map(([id]) => id).sort()).toEqual([LogicalId.CompactionRole, LogicalId.FunctionRole].sort());
+    // The framework's own role (IamRoleLambdaExecution) is not generated: each function has ours, the compaction state machine and its schedule theirs.
+    expect(roles.map(([id]) => id).sort()).toEqual([LogicalId.CompactionRole, LogicalId.FunctionRole, CompactionLogicalId.StateMachineRole, CompactionLogicalId.ScheduleRole].sort());
     expect(resourcesOfType(pack.template, 'AWS::IAM::Policy')).toEqual([]);
     expect(resourcesOfType(pack.template, 'AWS::IAM::ManagedPolicy')).toEqual([]);
     const role = pack.template.Resources[LogicalId.FunctionRole]!.Properties;
@@ -304,71 +257,74 @@ describe.each(JOBS)('serverless package --param="job=%s"', (name) => {
         Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
         Resource: [streamArnOf(job.source.stream)],
       },
-      { Sid: 'ListStreams', Effect: 'Allow', Action: ['kinesis:ListStreams'], Resource: ['*'] },
+      // Written only: a retried batch overwrites its keys; it never reads, lists or deletes them.
       {
         Sid: 'WriteTableObjects',
         Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
         Resource: [inBucket(`/${prefix}/${table}/*`), inBucket(`/${prefix}/_rejects/${table}/*`)],
-      },
-      {
-        Sid: 'ListTableObjects',
-        Effect: 'Allow',
-        Action: ['s3:ListBucket'],
-        Resource: [bucketArn],
-        Condition: { StringLike: { 's3:prefix': [`${prefix}/${table}`, `${prefix}/${table}/*`, `${prefix}/_rejects/${table}`, `${prefix}/_rejects/${table}/*`] } },
       },
       {
         Sid: 'RegisterPartitions',
         Effect: 'Allow',
-        Action: ['glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchCreatePartition', 'glue:CreatePartition'],
-        Resource: [glueArn('catalog'), glueArn(`database/${database}`), glueArn(`table/${database}/${table}`)],
+        Action: ['glue:GetTable', 'glue:BatchCreatePartition'],
+        // The rejects table's partitions are registered with the table's.
+        Resource: [glueArn('catalog'), glueArn(`database/${database}`), glueArn(`table/${database}/${table}`), glueArn(`table/${database}/${table}_rejects`)],
       },
       { Sid: 'SendFailedBatches', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': [LogicalId.FailureQueue, 'Arn'] }] },
     ]);
-    // The one documented exception: ListStreams cannot be scoped to a resource.
-    const wildcards = statements.filter((s: { Resource: unknown[] }) => s.Resource.includes('*'));
-    expect(wildcards.map((s: { Action: string[] }) => s.Action)).toEqual([['kinesis:ListStreams']]);
+    // Nothing on "*": the event source mapping needs no kinesis:ListStreams (test/deploy/role-grants.test.ts checks every call).
+    expect(statements.filter((s: { Resource: unknown[] }) => s.Resource.includes('*'))).toEqual([]);
   });
 
-  it('schedules the compaction function hourly, one run at a time, with least privilege of its own', () => {
+  it('runs compaction hourly through a state machine fanning out over the compaction function, with least privilege of its own', () => {
     const { job, pack, resources } = get();
     const fn = resources[LogicalId.CompactionFunction]!.Properties;
     expect(fn['Handler']).toBe(COMPACTION_HANDLER);
     expect(fn['MemorySize']).toBe(COMPACTION_FUNCTION_SIZING.memorySize);
     expect(fn['Timeout']).toBe(COMPACTION_FUNCTION_SIZING.timeout);
-    expect(fn['ReservedConcurrentExecutions']).toBe(1);
+    expect(fn['ReservedConcurrentExecutions']).toBe(CompactionFanOut.partitions * CompactionFanOut.units);
     expect(fn['Role']).toEqual({ 'Fn::GetAtt': [LogicalId.CompactionRole, 'Arn'] });
     expect(fn['Environment']).toEqual({ Variables: { [HandlerEnvironment.Bucket]: { Ref: LogicalId.Bucket }, SLUICE_JOB: job.name } });
-    const rule = resources[LogicalId.CompactionSchedule]!;
-    expect(rule.Type).toBe('AWS::Events::Rule');
+    // The schedule starts the state machine, which alone invokes the function: no rule or permission of the framework's.
+    const rules = resourcesOfType(pack.template, 'AWS::Events::Rule');
+    expect(rules.map(([id]) => id)).toEqual([CompactionLogicalId.Schedule]);
+    const rule = rules[0]![1];
     expect(rule.Properties['ScheduleExpression']).toBe('rate(1 hour)');
     expect(rule.Properties['State']).toBe('ENABLED');
-    expect(rule.Properties['Targets']).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [LogicalId.CompactionFunction, 'Arn'] } })]);
-    const invokers = resourcesOfType(pack.template, 'AWS::Lambda::Permission').map(([, r]) => r.Properties);
-    expect(invokers).toContainEqual(expect.objectContaining({ Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction', SourceArn: { 'Fn::GetAtt': [LogicalId.CompactionSchedule, 'Arn'] } }));
+    expect(rule.Properties['Targets']).toEqual([expect.objectContaining({ Arn: { Ref: CompactionLogicalId.StateMachine }, RoleArn: { 'Fn::GetAtt': [CompactionLogicalId.ScheduleRole, 'Arn'] } })]);
+    expect(resourcesOfType(pack.template, 'AWS::Lambda::Permission').map(([, r]) => r.Properties['FunctionName'])).not.toContainEqual({ 'Fn::GetAtt': [LogicalId.CompactionFunction, 'Arn'] });
+    const machine = resources[CompactionLogicalId.StateMachine]!;
+    expect(machine.Type).toBe('AWS::StepFunctions::StateMachine');
+    // Every Task of the definition invokes the compaction function, named by its ARN.
+    const joined = machine.Properties['DefinitionString']['Fn::Join'][1] as unknown[];
+    const arns = joined.filter((part) => typeof part !== 'string');
+    expect(arns.length).toBe(4);
+    expect(new Set(arns.map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ 'Fn::GetAtt': [LogicalId.CompactionFunction, 'Arn'] })]));
+    const statementsOf = (id: string) => resources[id]!.Properties['Policies'].flatMap((p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement);
+    expect(statementsOf(CompactionLogicalId.StateMachineRole)).toEqual([
+      { Sid: 'InvokeCompaction', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [{ 'Fn::GetAtt': [LogicalId.CompactionFunction, 'Arn'] }] },
+    ]);
+    expect(statementsOf(CompactionLogicalId.ScheduleRole)).toEqual([{ Sid: 'StartCompaction', Effect: 'Allow', Action: ['states:StartExecution'], Resource: [{ Ref: CompactionLogicalId.StateMachine }] }]);
     const role = resources[LogicalId.CompactionRole]!.Properties;
     const statements = role['Policies'].flatMap((p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement);
     const { prefix, name: table, database } = job.output;
     expect(statements).toEqual([
       { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [{ 'Fn::GetAtt': [LogicalId.CompactionLogGroup, 'Arn'] }] },
       {
-        Sid: 'CompactTableObjects',
+        Sid: 'ReadAndRetireFiles',
         Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Action: ['s3:GetObject', 's3:DeleteObject'],
         Resource: [inBucket(`/${prefix}/${table}/*`), inBucket(`/${prefix}/_compacted/${table}/*`)],
       },
-      {
-        Sid: 'ListTableObjects',
-        Effect: 'Allow',
-        Action: ['s3:ListBucket'],
-        Resource: [bucketArn],
-        Condition: { StringLike: { 's3:prefix': [`${prefix}/${table}`, `${prefix}/${table}/*`, `${prefix}/_compacted/${table}`, `${prefix}/_compacted/${table}/*`] } },
-      },
+      // It writes (and aborts uploads) only in its own folder, never among the table's files.
+      { Sid: 'WriteGenerations', Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: [inBucket(`/${prefix}/_compacted/${table}/*`)] },
+      // Unconditioned: a missing state file must answer 404, not 403 (deploy/compaction-function.ts).
+      { Sid: 'ListBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn] },
       {
         Sid: 'SwapPartitions',
         Effect: 'Allow',
-        Action: ['glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchUpdatePartition', 'glue:UpdatePartition', 'glue:BatchCreatePartition', 'glue:CreatePartition'],
+        Action: ['glue:GetTable', 'glue:GetPartitions', 'glue:BatchUpdatePartition', 'glue:BatchCreatePartition'],
         Resource: [glueArn('catalog'), glueArn(`database/${database}`), glueArn(`table/${database}/${table}`)],
       },
     ]);
@@ -583,7 +539,12 @@ function coldRun(name: JobName, fn: ColdFunction): Promise<ColdRun> {
 async function runCold(name: JobName, fn: ColdFunction): Promise<ColdRun> {
   const job = jobs.get(name)!;
   const dir = await mkdtemp(join(tmpdir(), 'sluice-bundle-'));
-  const aws = await startFakeAws({ tables: { [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket: BUNDLE_BUCKET }).Properties.TableInput } });
+  const aws = await startFakeAws({
+    tables: {
+      [`${job.output.database}.${job.output.name}`]: glueTableResource(job, { bucket: BUNDLE_BUCKET }).Properties.TableInput,
+      [`${job.output.database}.${job.output.name}_rejects`]: rejectsTableResource(job, { bucket: BUNDLE_BUCKET }).Properties.TableInput,
+    },
+  });
   try {
     await unpack(packaged.get(name)!.zip, dir);
     const { args, event } = coldInvocations[fn](name);
@@ -637,8 +598,11 @@ describe.each(JOBS)('the packaged bundle of %s, cold, in a fresh node', (name) =
     expect(rows.map((r) => r[column])).toEqual(values);
     const rejectPuts = requests.filter((r) => r.method === 'PUT' && r.path.startsWith(rejectsRoot));
     expect(rejectPuts.length).toBeGreaterThan(0);
-    const partitionCalls = requests.filter((r) => r.target === 'AWSGlue.BatchCreatePartition');
-    expect(partitionCalls).toHaveLength(1);
+    // One registration for the table's partitions and one for its rejects table's arrival hour.
+    const registrations = requests.filter((r) => r.target === 'AWSGlue.BatchCreatePartition');
+    const tableOf = (r: (typeof registrations)[number]) => (JSON.parse(Buffer.from(r.body).toString('utf8')) as { TableName: string }).TableName;
+    expect(registrations.map(tableOf).sort()).toEqual([job.output.name, `${job.output.name}_rejects`]);
+    const partitionCalls = registrations.filter((r) => tableOf(r) === job.output.name);
 
     // Every batch metric in one Embedded Metric Format document, named as the dashboard and alarms expect,
     // then one document per stage that had rejects, with the stage dimension.
@@ -775,17 +739,38 @@ describe('stack params', () => {
     });
     const streamArn = { 'Fn::GetAtt': [LogicalId.Stream, 'Arn'] };
     expect(resources[LogicalId.EventSourceMapping]!.Properties['EventSourceArn']).toEqual(streamArn);
-    // IoT's substitution template survives Serverless's own `${...}` resolution.
-    expect(resources[LogicalId.IotTopicRule]!.Properties['TopicRulePayload']).toEqual({
-      Sql: "SELECT * FROM 'sensors/+/readings'",
-      AwsIotSqlVersion: '2016-03-23',
-      RuleDisabled: false,
-      Actions: [{ Kinesis: { StreamName: { Ref: LogicalId.Stream }, PartitionKey: '${clientid()}', RoleArn: { 'Fn::GetAtt': [LogicalId.IotTopicRuleRole, 'Arn'] } } }],
-    });
-    expect(resources[LogicalId.IotTopicRuleRole]!.Properties['Policies'][0].PolicyDocument.Statement).toEqual([
-      { Sid: 'PutRecords', Effect: 'Allow', Action: ['kinesis:PutRecord'], Resource: [streamArn] },
-    ]);
     const kmsKey = OPTION_PARAMS.find((p) => p.startsWith('kmsKey='))!.slice('kmsKey='.length);
+    // IoT's substitution templates survive Serverless's own `${...}` resolution. A message the
+    // rule cannot put on the stream is kept in the bucket (the error action), not lost.
+    const ruleRole = { 'Fn::GetAtt': [LogicalId.IotTopicRuleRole, 'Arn'] };
+    expect(resources[LogicalId.IotTopicRule]!.Properties).toEqual({
+      RuleName: 'sluice_sensor_readings_prod',
+      TopicRulePayload: {
+        Sql: "SELECT * FROM 'sensors/+/readings'",
+        AwsIotSqlVersion: '2016-03-23',
+        RuleDisabled: false,
+        Actions: [{ Kinesis: { StreamName: { Ref: LogicalId.Stream }, PartitionKey: '${clientid()}', RoleArn: ruleRole } }],
+        ErrorAction: { S3: { BucketName: { Ref: LogicalId.Bucket }, Key: 'iot/_iot-errors/${timestamp()}-${newuuid()}.json', RoleArn: ruleRole } },
+      },
+    });
+    const iotRole = resources[LogicalId.IotTopicRuleRole]!.Properties;
+    // Only IoT acting for this rule in this account may assume the role.
+    expect(iotRole['AssumeRolePolicyDocument'].Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'iot.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:iot:${AWS::Region}:${AWS::AccountId}:rule/sluice_sensor_readings_prod' } },
+        },
+      },
+    ]);
+    expect(iotRole['Policies'][0].PolicyDocument.Statement).toEqual([
+      { Sid: 'PutRecords', Effect: 'Allow', Action: ['kinesis:PutRecord'], Resource: [streamArn] },
+      { Sid: 'KeepFailedMessages', Effect: 'Allow', Action: ['s3:PutObject'], Resource: [inBucket('/iot/_iot-errors/*')] },
+      { Sid: 'UseBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey'], Resource: [kmsKey] },
+    ]);
     const bucket = resources[LogicalId.Bucket]!.Properties;
     expect(bucket['BucketName']).toBe('acme-sluice-readings');
     expect(bucket['BucketEncryption'].ServerSideEncryptionConfiguration).toEqual([
@@ -798,6 +783,12 @@ describe('stack params', () => {
     expect(resources[LogicalId.Database]).toBeUndefined();
     expect(resources[LogicalId.Table]!.DependsOn).toBeUndefined();
     expect(resources[LogicalId.RejectsAlarm]!.Properties['AlarmActions']).toEqual(['arn:aws:sns:eu-west-1:123456789012:ops']);
+  });
+
+  it('refuses a KMS key of another region than the stack, before anything is packaged', async () => {
+    const { run } = await printConfig('kms-elsewhere', OPTION_PARAMS, ['--region', 'us-east-1']);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain('the key is in eu-west-1 and the stack deploys to us-east-1; S3 can only use a key of the bucket\'s region');
   });
 });
 

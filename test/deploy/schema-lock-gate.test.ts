@@ -21,7 +21,7 @@ afterEach(() => rm(project, { recursive: true, force: true }));
 
 describe('schema lock at package time', () => {
   it('builds the stack when the job matches its lock', async () => {
-    const stack = await serverlessStack({ params: ['job=sensor-readings'], projectDir: project, runId: 'gate' });
+    const stack = await serverlessStack({ params: ['job=sensor-readings'], region: 'us-east-1', stage: 'dev', projectDir: project, runId: 'gate' });
     expect(stack.service).toBe('sluice-sensor-readings');
   });
 
@@ -31,12 +31,12 @@ describe('schema lock at package time', () => {
     // The deployed table had reading_seq as a string: the job now says bigint.
     lock.columns.find((c) => c.name === 'reading_seq')!.type = { kind: 'string', dictionary: false };
     await writeFile(file, JSON.stringify(lock));
-    await expect(serverlessStack({ params: ['job=sensor-readings'], projectDir: project, runId: 'gate' })).rejects.toThrow(/reading_seq/);
+    await expect(serverlessStack({ params: ['job=sensor-readings'], region: 'us-east-1', stage: 'dev', projectDir: project, runId: 'gate' })).rejects.toThrow(/reading_seq/);
   });
 
   it('records a new table in the lock', async () => {
     await rm(join(project, 'schemas', 'lock', 'iot.device_activity.json'));
-    await serverlessStack({ params: ['job=device-activity'], projectDir: project, runId: 'gate' });
+    await serverlessStack({ params: ['job=device-activity'], region: 'us-east-1', stage: 'dev', projectDir: project, runId: 'gate' });
     const lock = JSON.parse(await readFile(join(project, 'schemas', 'lock', 'iot.device_activity.json'), 'utf8')) as { columns: Array<{ name: string }> };
     expect(lock.columns.map((c) => c.name)).toEqual(['event_id', 'device_id', 'event_time', 'device_temp', 'track_id']);
   });

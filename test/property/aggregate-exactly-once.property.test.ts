@@ -152,7 +152,7 @@ async function mergedView(files: ReadonlyMap<string, Uint8Array>): Promise<Array
           : `CREATE VIEW test.reading_windows_partials AS SELECT * FROM read_parquet('${glob}', hive_partitioning = false)`,
       );
       if (files.size === 0) return [];
-      const select = aggregateViewSelect({ aggregate: job.output.aggregate!, dialect: SqlDialect.DuckDb, partials: 'test.reading_windows_partials' });
+      const select = aggregateViewSelect({ aggregate: job.output.aggregate!, dialect: SqlDialect.DuckDb, partials: 'test.reading_windows_partials', partitionKeys: [] });
       const reader = await connection.runAndReadAll(
         `SELECT CAST(epoch_ms(window_start) AS DOUBLE) AS ws, CAST(epoch_ms(window_end) AS DOUBLE) AS we, device_id,
                 CAST(readings AS DOUBLE) AS readings, total, low, high, mean_humidity, CAST(sequences AS DOUBLE) AS sequences, median

@@ -22,6 +22,7 @@ import type { ObjectStore } from '../../src/store/object-store.ts';
 import { putRecords } from '../../src/source/producer.ts';
 import { ensureStream } from '../../src/source/stream-admin.ts';
 import { senseHatMessages } from '../../src/cli/simulate/sense-hat.ts';
+import { compactTable } from '../../src/compaction/compact-table.ts';
 
 const RECORDS = 1200;
 // Two attempts, no bisection: a batch that cannot write gives up quickly and goes to the destination.
@@ -139,5 +140,43 @@ describe('redrive', () => {
     const outcomes = await redrive({ job, kinesis: env.kinesis, store: env.store, catalog: env.catalog, failures: destination });
     expect(outcomes).toEqual([expect.objectContaining({ status: RedriveStatus.Expired, first: document.KinesisBatchInfo.startSequenceNumber })]);
     expect(await readdir(folder)).toEqual(['old.json']);
+  });
+
+  it('after compaction merged and deleted the files its failed attempts wrote: every record still once', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'sluice-redrive-compacted-'));
+    const local = await openLocalEnvironment({ dir: work });
+    try {
+      await ensureStream(local.kinesis, { stream: 'iot-sensor', shards: 2 });
+      const messages = [...senseHatMessages({ devices: 4, records: RECORDS, hours: 3, start: new Date('2026-11-20T00:00:00Z'), seed: 5 })];
+      await putRecords(local.kinesis, { stream: 'iot-sensor', records: messages.map((m) => ({ data: new TextEncoder().encode(JSON.stringify(m)), partitionKey: m.client_id })) });
+      const failuresDir = join(local.paths.failures, job.name);
+      await runJob({ job, kinesis: local.kinesis, store: storeRefusing(local.store, { broken: true }), catalog: local.catalog, checkpoints: local.checkpoints, failuresDir, untilCaughtUp: true, batchSize: 70, batchWindowSeconds: 0 });
+      const failures = new LocalFailureDestination({ dir: failuresDir, streamArn: 'arn:aws:kinesis:local:000000000000:stream/iot-sensor', functionArn: 'f' });
+      expect((await failures.pending()).length).toBeGreaterThan(0);
+
+      // Batches of 70 span hour boundaries: a failed batch first wrote its file of the neighbouring hour.
+      // Compaction merges those files, and (no grace) deletes them on its next run.
+      const later = (days: number) => new Date(Date.now() + days * 86_400_000);
+      const compact = (days: number) => compactTable({ job, store: local.store, catalog: local.catalog, now: later(days), graceMs: 0 });
+      expect((await compact(1)).partitions.compacted).toBeGreaterThan(0);
+      await compact(2);
+
+      const outcomes = await redrive({ job, kinesis: local.kinesis, store: local.store, catalog: local.catalog, failures });
+      expect(outcomes.every((o) => o.status === RedriveStatus.Redriven)).toBe(true);
+      // The redriven files land in base folders; the next compaction merges what is new and drops what it merged before.
+      await compact(3);
+      const engine = await openQueryEngine({ catalog: local.catalog });
+      try {
+        const [rows] = (await engine.query('SELECT count(*) AS n, count(DISTINCT (device_id, reading_seq)) AS d FROM iot.sensor_readings')).rows;
+        const [rejects] = (await engine.query('SELECT count(*) AS n FROM iot.sensor_readings_rejects')).rows;
+        expect(Number(rows!['n'])).toBe(Number(rows!['d']));
+        expect(Number(rows!['n']) + Number(rejects!['n'])).toBe(RECORDS);
+      } finally {
+        engine.close();
+      }
+    } finally {
+      await local.close();
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });

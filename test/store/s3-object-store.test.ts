@@ -78,6 +78,50 @@ describe('S3ObjectStore', () => {
     expect(await store.get('t/broken.parquet')).toBeUndefined();
   });
 
+  it('streams a body of unknown length up in parts as they fill', async () => {
+    const bucket = await s3.createBucket('stream-multipart');
+    const store = new S3ObjectStore({ client: s3.client, bucket, partSizeBytes: 5 * MIB });
+    const big = patterned(11 * MIB + 321);
+    // Uneven chunks, so parts are cut across them.
+    async function* chunks(): AsyncIterable<Uint8Array> {
+      for (let at = 0; at < big.byteLength; at += 700_001) yield big.subarray(at, Math.min(at + 700_001, big.byteLength));
+    }
+    expect(await store.putStream('t/streamed.parquet', chunks())).toEqual({ bytes: big.byteLength });
+    expect(digest(await store.get('t/streamed.parquet'))).toBe(digest(big));
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 't/streamed.parquet' }));
+    expect(head.ETag).toMatch(/-3"?$/);
+    expect(digest(await store.getRange('t/streamed.parquet', { start: 5 * MIB - 10, end: 5 * MIB + 10 }))).toBe(digest(big.subarray(5 * MIB - 10, 5 * MIB + 10)));
+    // Within the first part: one PutObject.
+    await store.putStream('t/one-put.parquet', (async function* () {
+      yield patterned(1000);
+    })());
+    expect((await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 't/one-put.parquet' }))).ETag).not.toContain('-');
+  });
+
+  it('aborts a streamed upload when a part fails, or the stream fails after parts went up, leaving no upload and no object', async () => {
+    const bucket = await s3.createBucket('stream-abort');
+    const client = clientFailing((command, input) =>
+      command === 'UploadPartCommand' && input['Key'] === 't/part-fails.parquet' && input['PartNumber'] === 2 ? new Error('injected part failure') : undefined,
+    );
+    const store = new S3ObjectStore({ client, bucket, partSizeBytes: 5 * MIB });
+    async function* chunks(total: number, failAt?: number): AsyncIterable<Uint8Array> {
+      for (let at = 0; at < total; at += MIB) {
+        if (failAt !== undefined && at >= failAt) throw new Error('the writer failed');
+        yield patterned(MIB);
+      }
+    }
+    const partError = await store.putStream('t/part-fails.parquet', chunks(16 * MIB)).catch((e: unknown) => e);
+    expect(partError).toBeInstanceOf(ObjectStoreError);
+    expect((partError as Error).message).toContain(`s3://${bucket}/t/part-fails.parquet`);
+    expect((partError as Error).message).toContain('injected part failure');
+    const sourceError = await store.putStream('t/source-fails.parquet', chunks(16 * MIB, 11 * MIB)).catch((e: unknown) => e);
+    expect((sourceError as Error).message).toBe('the writer failed');
+    const uploads = await s3.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+    expect(await store.get('t/part-fails.parquet')).toBeUndefined();
+    expect(await store.get('t/source-fails.parquet')).toBeUndefined();
+  });
+
   it('deletes more than 1000 keys (several DeleteObjects requests), absent ones included', async () => {
     const bucket = await s3.createBucket('delete-many');
     const store = new S3ObjectStore({ client: s3.client, bucket, prefix: 'p' });

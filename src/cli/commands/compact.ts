@@ -9,7 +9,7 @@ import { loadJob } from '../../runtime/load-job.ts';
 import { projectPaths } from '../../runtime/local-environment.ts';
 import { LocalFolderStore } from '../../store/local-folder-store.ts';
 import { createCliLogger } from '../logger.ts';
-import { byteSize, duration } from '../option-parsers.ts';
+import { byteSize, duration, wholeNumber } from '../option-parsers.ts';
 import { renderTable } from '../print-table.ts';
 import { startProgress, type Progress } from '../progress.ts';
 import { stopSignal } from '../stop-signal.ts';
@@ -20,6 +20,7 @@ interface CompactFlags {
   readonly targetSize?: number;
   readonly horizon?: number;
   readonly grace?: number;
+  readonly concurrency?: number;
   readonly json?: boolean;
 }
 
@@ -67,6 +68,7 @@ export function registerCompact(program: Command): void {
     .option('--target-size <size>', `size of the files to write, e.g. 128MiB (default ${size(CompactionDefaults.targetBytes)})`, byteSize)
     .option('--horizon <duration>', "files younger than this wait, e.g. 7h (default: the job's retry.maxRecordAgeSeconds + 15m)", duration)
     .option('--grace <duration>', 'replaced files are deleted this long after the swap, e.g. 30m (default 1h)', duration)
+    .option('--concurrency <n>', "a partition's units written at once, each with its own bounded memory (default 4)", wholeNumber({ min: 1, max: 64 }))
     .option('--json', 'print the report as JSON')
     .action(async (name: string, flags: CompactFlags) => {
       const log = createCliLogger();
@@ -86,6 +88,7 @@ export function registerCompact(program: Command): void {
           targetBytes: flags.targetSize,
           horizonMs: flags.horizon,
           graceMs: flags.grace,
+          concurrency: flags.concurrency,
           signal: stop.signal,
           onProgress: ({ total, outcome }) => {
             progress ??= startProgress({ label, total, unit: 'partitions', logger: log });

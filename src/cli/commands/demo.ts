@@ -1,19 +1,20 @@
-import { access, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openQueryEngine, type QueryResult } from '../../catalog/query-engine.ts';
-import { UsageError } from '../../errors.ts';
 import { decodeRejects } from '../../format/rejects-ndjson.ts';
+import { rejectsTableName } from '../../format/rejects-table.ts';
 import { streamName } from '../../job/source.ts';
 import { rejectsRootKey, tableRootKey } from '../../partition/object-keys.ts';
 import { loadJob } from '../../runtime/load-job.ts';
+import { assertOwnsItsTable } from '../../runtime/jobs-folder.ts';
 import { aggregateViews } from '../../aggregate/aggregate-views.ts';
 import type { Job } from '../../job/define-job.ts';
-import { openLocalEnvironment, STATE_MARKER, type LocalEnvironment } from '../../runtime/local-environment.ts';
+import { openLocalEnvironment, type LocalEnvironment } from '../../runtime/local-environment.ts';
 import { runJob, type RunSummary } from '../../runtime/local-runner.ts';
+import { SLUICE_PACKAGE_ROOT } from '../../runtime/sluice-package.ts';
 import { putRecords } from '../../source/producer.ts';
 import { ensureStream } from '../../source/stream-admin.ts';
+import { demoStateDir, resetDemoFolder } from '../demo-folder.ts';
 import { createCliLogger, type CliLogger } from '../logger.ts';
 import { decimal, wholeNumber } from '../option-parsers.ts';
 import { renderTable } from '../print-table.ts';
@@ -24,7 +25,7 @@ import { withMalformed } from '../simulate/malformed.ts';
 import { senseHatMessages } from '../simulate/sense-hat.ts';
 
 /** The sample jobs shipped with sluice, whatever the current folder. */
-const SAMPLE_JOBS_DIR = fileURLToPath(new URL('../../../jobs', import.meta.url));
+const SAMPLE_JOBS_DIR = join(SLUICE_PACKAGE_ROOT, 'jobs');
 
 /** The Athena-style query the demo prints: per device and hour. */
 export const DEMO_QUERY = `SELECT device_id,
@@ -48,6 +49,7 @@ ORDER BY device_id, window_start
 LIMIT 12`;
 
 export interface DemoOptions {
+  /** The demo's own state folder, cleared first: absent, empty, or made by an earlier demo (see `demo-folder.ts`). */
   readonly dir: string;
   readonly records: number;
   readonly devices: number;
@@ -95,7 +97,7 @@ export interface HourlyResult {
  * The end-to-end demo: embedded Kinesis, a multi-shard stream, simulated Sense HAT devices
  * over several hours (a few malformed records among them), the `sensor-readings` job and
  * the aggregate job `sensor-hourly` each run until caught up, and a query over each
- * output. Starts from a clean state folder.
+ * output. Starts from a clean state folder of its own, and refuses one it did not make.
  *
  * @example
  * ```ts
@@ -105,9 +107,13 @@ export interface HourlyResult {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { log } = options;
-  await resetStateFolder(options.dir);
   const job = await loadJob('sensor-readings', { jobsDir: SAMPLE_JOBS_DIR });
   const hourlyJob = await loadJob('sensor-hourly', { jobsDir: SAMPLE_JOBS_DIR });
+  for (const sample of [job, hourlyJob]) await assertOwnsItsTable(sample, { jobsDir: SAMPLE_JOBS_DIR });
+  await resetDemoFolder(options.dir, {
+    tables: [job, hourlyJob].flatMap((j) => [j.output.name, rejectsTableName(j.output.name)].map((name) => `${j.output.database}.${name}`)),
+    jobs: [job.name, hourlyJob.name],
+  });
   const env = await openLocalEnvironment({ dir: options.dir });
   try {
     const stream = streamName(job.source.stream);
@@ -224,26 +230,11 @@ async function readBack(
   }
 }
 
-/** Clears the demo's state folder, but only one that sluice made (or an empty or absent one). */
-async function resetStateFolder(dir: string): Promise<void> {
-  const exists = await access(dir).then(() => true, () => false);
-  if (exists) {
-    const entries = await readdir(dir);
-    const ours = entries.includes(STATE_MARKER);
-    if (entries.length > 0 && !ours) {
-      throw new UsageError(`refusing to clear ${dir}: it holds files sluice did not make; pass --dir <empty or new folder>`);
-    }
-    await rm(dir, { recursive: true, force: true });
-  }
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, STATE_MARKER), 'sluice local state: safe to delete\n');
-}
-
 /** `sluice demo`. */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run the sample job end to end on the embedded Kinesis server and print a query result (clears the state folder first)')
+    .description("run the sample jobs end to end on the embedded Kinesis server and print a query result, in a state folder of the demo's own (.sluice/demo, or --dir), cleared first")
     .option('--records <n>', 'Sense HAT records to produce', wholeNumber({ min: 1, max: 5_000_000 }), 20_000)
     .option('--devices <n>', 'simulated devices', wholeNumber({ min: 1, max: 10_000 }), 8)
     .option('--hours <n>', 'hours of event time the records span', wholeNumber({ min: 1, max: 24 * 365 }), 4)
@@ -251,9 +242,11 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'seed of the simulated devices', wholeNumber(), 7)
     .option('--chaos <p>', 'inject failures: each commit step fails or the worker dies with probability p (0-1)', decimal({ max: 1 }), 0)
     .option('--json', 'print one JSON object: records, rows, rejects, files, partitions, warehouse, and hourly: the aggregate job\'s view, windows, readings, partials, files')
-    .action(async (flags: { dir: string; records: number; devices: number; hours: number; shards: number; seed: number; chaos: number; json?: boolean }) => {
+    .action(async (flags: { dir: string; records: number; devices: number; hours: number; shards: number; seed: number; chaos: number; json?: boolean }, command: Command) => {
       const log = createCliLogger({ quiet: flags.json === true });
-      const result = await runDemo({ ...flags, malformedRate: 0.005, log, progress: flags.json !== true });
+      // A folder the user named is the demo's; otherwise the demo keeps out of the project's own state.
+      const dir = command.parent?.getOptionValueSource('dir') === 'cli' ? flags.dir : demoStateDir(flags.dir);
+      const result = await runDemo({ ...flags, dir, malformedRate: 0.005, log, progress: flags.json !== true });
       if (flags.json) {
         const { query: _query, hourly: { query: _hourlyQuery, ...hourly }, ...summary } = result;
         process.stdout.write(`${JSON.stringify({ ...summary, hourly })}\n`);
@@ -268,6 +261,7 @@ export function registerDemo(program: Command): void {
         `sensor-hourly: ${result.hourly.partials} partial rows in ${result.hourly.files} files merge into ${result.hourly.windows} windows in ${result.hourly.view}; ` +
           `their readings add up to ${result.hourly.readings} (the rows of iot.sensor_readings: ${result.rows})`,
       );
-      log.info(`try: npx sluice query "SELECT * FROM iot.sensor_readings LIMIT 5" or npx sluice query "SELECT * FROM iot.sensor_hourly LIMIT 5"`);
+      const dirFlag = `--dir ${dir}`;
+      log.info(`try: npx sluice ${dirFlag} query "SELECT * FROM iot.sensor_readings LIMIT 5" or npx sluice ${dirFlag} query "SELECT * FROM iot.sensor_hourly LIMIT 5"`);
     });
 }

@@ -1,12 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { streamName } from '../../job/source.ts';
 import { loadJob } from '../../runtime/load-job.ts';
 import { openLocalEnvironment } from '../../runtime/local-environment.ts';
 import { putRecords, type ProducerRecord } from '../../source/producer.ts';
-import { ensureStream } from '../../source/stream-admin.ts';
-import { createCliLogger } from '../logger.ts';
+import { ensureStream, streamExists, streamNames } from '../../source/stream-admin.ts';
+import { fileRecords, type SkippedLine } from '../file-records.ts';
+import { createCliLogger, type CliLogger } from '../logger.ts';
 import { startProgress } from '../progress.ts';
 import { ProgressOutcome } from '../progress-outcome.ts';
 import { decimal, instant, wholeNumber } from '../option-parsers.ts';
@@ -36,30 +36,6 @@ function encode<M>(messages: M[], partitionKey: (m: M) => string, o: SimulationO
   return encoded.map((e, i) => ({ data: e.data, partitionKey: partitionKey(messages[i]!) }));
 }
 
-/**
- * Records from a file: one record's data per line (blank lines skipped); with `base64`,
- * each line is the base64 of arbitrary bytes. Partition keys spread lines over shards.
- *
- * @example
- * ```ts
- * const records = await fileRecords({ path: 'readings.ndjson', base64: false });
- * ```
- */
-export async function fileRecords(options: { path: string; base64: boolean }): Promise<ProducerRecord[]> {
-  const text = await readFile(options.path, 'utf8').catch((error: Error) => {
-    throw new UsageError(`cannot read --file ${options.path}: ${error.message}`);
-  });
-  const encoder = new TextEncoder();
-  return text
-    .split(/\r?\n/)
-    .map((line, i) => ({ line, i }))
-    .filter(({ line }) => line.trim() !== '')
-    .map(({ line, i }) => ({
-      data: options.base64 ? new Uint8Array(Buffer.from(line.trim(), 'base64')) : encoder.encode(line),
-      partitionKey: `line-${i + 1}`,
-    }));
-}
-
 interface ProduceFlags {
   readonly dir: string;
   readonly jobs: string;
@@ -68,8 +44,10 @@ interface ProduceFlags {
   readonly stream?: string;
   readonly job?: string;
   readonly shards: number;
+  readonly create?: boolean;
   readonly file?: string;
   readonly base64?: boolean;
+  readonly partitionKeyField?: string;
   readonly simulate?: string;
   readonly devices: number;
   readonly records: number;
@@ -83,12 +61,14 @@ interface ProduceFlags {
 export function registerProduce(program: Command): void {
   program
     .command('produce')
-    .description('put records on a stream (created if absent): lines of a file, or simulated IoT devices')
+    .description('put records on a stream: lines of a file, or simulated IoT devices')
     .option('--stream <name>', 'stream to write to')
     .option('--job <name>', "write to this job's stream")
-    .option('--shards <n>', 'shards when the stream is created', wholeNumber({ min: 1, max: 100 }), 2)
+    .option('--create', 'create the stream if it does not exist (otherwise a missing stream is an error, so a typo creates nothing)')
+    .option('--shards <n>', 'shards when --create creates the stream', wholeNumber({ min: 1, max: 100 }), 2)
     .option('--file <path>', "one record's data per line")
-    .option('--base64', 'lines of --file are base64 of arbitrary bytes')
+    .option('--base64', 'lines of --file are base64 of arbitrary bytes (an empty line is a zero-byte record)')
+    .option('--partition-key-field <field>', 'key each record of --file by this top-level JSON field (default: its line number)')
     .option('--simulate <fleet>', `simulated devices: ${Object.keys(SIMULATIONS).join(' | ')}`)
     .option('--devices <n>', 'simulated devices', wholeNumber({ min: 1 }), 10)
     .option('--records <n>', 'simulated records', wholeNumber({ min: 1 }), 1000)
@@ -103,8 +83,15 @@ export function registerProduce(program: Command): void {
       if (Boolean(flags.file) === Boolean(flags.simulate)) throw new UsageError('say what to write: --file <path> or --simulate <fleet>');
       let records: ProducerRecord[];
       if (flags.file) {
-        records = await fileRecords({ path: flags.file, base64: flags.base64 === true });
+        const read = await fileRecords({
+          path: flags.file,
+          base64: flags.base64 === true,
+          ...(flags.partitionKeyField === undefined ? {} : { partitionKeyField: flags.partitionKeyField }),
+        });
+        records = read.records;
+        reportSkipped(log, flags.file, read.skipped);
       } else {
+        if (flags.partitionKeyField !== undefined) throw new UsageError('--partition-key-field keys the lines of --file; simulated devices are keyed by device');
         const simulate = SIMULATIONS[flags.simulate as Simulation];
         if (!simulate) throw new UsageError(`unknown --simulate '${flags.simulate}': use ${Object.keys(SIMULATIONS).join(' or ')}`);
         const hourMs = 3_600_000;
@@ -115,6 +102,13 @@ export function registerProduce(program: Command): void {
       const progress = startProgress({ label: `producing to ${stream}`, total: records.length, unit: 'records', logger: log });
       let sent = 0;
       try {
+        if (!flags.create && !(await streamExists(env.kinesis, { stream }))) {
+          const known = await streamNames(env.kinesis);
+          throw new UsageError(
+            `stream '${stream}' does not exist at ${env.endpoint} (streams there: ${known.join(', ') || 'none'}); ` +
+              `check the name, or pass --create to create it with --shards ${flags.shards}`,
+          );
+        }
         const shards = await ensureStream(env.kinesis, { stream, shards: flags.shards });
         const written = await putRecords(env.kinesis, { stream, records }, {
           onProgress: ({ written: total }) => {
@@ -130,4 +124,15 @@ export function registerProduce(program: Command): void {
         await env.close();
       }
     });
+}
+
+/** Lines shown one by one before the rest are only counted. */
+const SKIPPED_SHOWN = 10;
+
+/** Says which lines of the file were left out and why: nothing is dropped silently. */
+function reportSkipped(log: CliLogger, file: string, skipped: readonly SkippedLine[]): void {
+  if (skipped.length === 0) return;
+  const shown = skipped.slice(0, SKIPPED_SHOWN).map((s) => `  line ${s.line}: ${s.reason}`);
+  const more = skipped.length > SKIPPED_SHOWN ? [`  ... and ${skipped.length - SKIPPED_SHOWN} more`] : [];
+  log.warn([`skipped ${skipped.length} line${skipped.length === 1 ? '' : 's'} of ${file}:`, ...shown, ...more].join('\n'));
 }

@@ -4,7 +4,7 @@ import { openQueryEngine, type QueryResult } from '../../catalog/query-engine.ts
 import { projectPaths } from '../../runtime/local-environment.ts';
 import { aggregateViews } from '../../aggregate/aggregate-views.ts';
 import type { Job } from '../../job/define-job.ts';
-import { listJobs, loadJob } from '../../runtime/load-job.ts';
+import { assertNoTableConflicts, loadEveryJob } from '../../runtime/jobs-folder.ts';
 import { renderTable } from '../print-table.ts';
 
 /**
@@ -26,17 +26,14 @@ export async function queryLocal(options: { dir: string; sql: string; jobsDir?: 
   }
 }
 
-/** The jobs that load; a broken one only loses its view here (`sluice jobs` shows its error). */
-async function loadableJobs(jobsDir: string): Promise<Job[]> {
-  const jobs: Job[] = [];
-  for (const name of await listJobs({ jobsDir })) {
-    try {
-      jobs.push(await loadJob(name, { jobsDir }));
-    } catch {
-      continue;
-    }
-  }
-  return jobs;
+/**
+ * The jobs that load; a broken one only loses its view here (`sluice jobs` shows its error).
+ * Two jobs declaring one table fail: which of them a view would be over is anyone's guess.
+ */
+async function loadableJobs(jobsDir: string): Promise<readonly Job[]> {
+  const folder = await loadEveryJob({ jobsDir });
+  assertNoTableConflicts(folder, { jobsDir });
+  return folder.jobs;
 }
 
 /** `sluice query "<sql>"`. */

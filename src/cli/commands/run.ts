@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { NoRowsWrittenError } from '../../errors.ts';
+import { rejectsRootKey } from '../../partition/object-keys.ts';
+import { assertOwnsItsTable } from '../../runtime/jobs-folder.ts';
 import { loadJob } from '../../runtime/load-job.ts';
 import { openLocalEnvironment } from '../../runtime/local-environment.ts';
 import { runJob, type RunSummary } from '../../runtime/local-runner.ts';
@@ -9,6 +12,10 @@ import { ProgressOutcome } from '../progress-outcome.ts';
 import { decimal, wholeNumber } from '../option-parsers.ts';
 import { stopSignal } from '../stop-signal.ts';
 import { runEventLog, seededChaos } from '../run-events.ts';
+import { startBackgroundCheck } from '../check/background-check.ts';
+import type { CheckOutcome } from '../check/check-outcome.ts';
+import { allRejectedWatch } from '../warnings/all-rejected.ts';
+import { manyFilesWarning } from '../warnings/many-files.ts';
 
 interface RunFlags {
   readonly dir: string;
@@ -45,6 +52,9 @@ export function registerRun(program: Command): void {
     .action(async (name: string, flags: RunFlags) => {
       const log = createCliLogger();
       const job = await loadJob(name, { jobsDir: flags.jobs });
+      await assertOwnsItsTable(job, { jobsDir: flags.jobs });
+      // tsx runs a job without checking its types: the compiler runs beside the run, or its cached outcome is used.
+      const check = startBackgroundCheck({ job: job.name, jobsDir: flags.jobs, stateDir: flags.dir });
       const env = await openLocalEnvironment({ dir: flags.dir, ...endpointFlags(flags) });
       log.info(`running ${job.name}: stream ${job.source.stream} -> ${job.output.database}.${job.output.name} (Kinesis at ${env.endpoint})`);
       // A stream has no end to measure against: count records, with no total.
@@ -53,6 +63,10 @@ export function registerRun(program: Command): void {
         onFirst: () => progress.interrupt(() => log.info('stopping after the in-flight batches commit (Ctrl-C again to quit at once)')),
       });
       const describeEvent = runEventLog(log);
+      const warn = (line: string) => progress.interrupt(() => log.warn(line));
+      void check.outcome.then((outcome) => outcome && outcome.errors > 0 && warn(typeCheckWarning(outcome)));
+      const manyFiles = manyFilesWarning({ job, warn });
+      const allRejected = allRejectedWatch({ job, store: env.store, warn });
       let summary: RunSummary | undefined;
       try {
         summary = await runJob({
@@ -76,8 +90,17 @@ export function registerRun(program: Command): void {
               log.info(`${report.shardId}: ${report.records} records -> ${report.rows} rows in ${report.files.length} files, ${report.rejects} rejects`),
             );
             progress.advance(report.records, report.shardId);
+            manyFiles(report);
+            allRejected.onBatch(report);
           },
         });
+        await allRejected.settled();
+        // A run that caught up waits for the check (it overlapped the run); a stopped one does not.
+        if (summary.stopped) check.stop();
+        else await check.outcome;
+      } catch (error) {
+        check.stop();
+        throw error;
       } finally {
         // A run that threw or was stopped says so; only a run that caught up ends on "done".
         const outcome = summary === undefined ? ProgressOutcome.Failed : summary.stopped ? ProgressOutcome.Stopped : ProgressOutcome.Done;
@@ -93,7 +116,25 @@ export function registerRun(program: Command): void {
         if (summary.retries || summary.restarts) log.info(`${summary.retries} retried invocations, ${summary.restarts} worker restarts`);
         if (summary.sentToDestination) log.warn(`${summary.sentToDestination} records sent to the on-failure destination: ${join(env.paths.failures, job.name)}`);
       }
+      if (flags.untilCaughtUp && !summary.stopped && summary.rows === 0 && summary.rejects > 0) {
+        const top = allRejected.top();
+        const rejects = env.store.locationOf(rejectsRootKey({ prefix: job.output.prefix, table: job.output.name }));
+        throw new NoRowsWrittenError(
+          `job '${job.name}' wrote no rows: ${summary.rejects} of the ${summary.userRecords} records it read were rejected` +
+            `${top ? `, most at stage '${top.stage}': ${top.reason}` : ''}. Fix the job (npx sluice check ${job.name}); ` +
+            `the rejects keep each record's bytes, with its reason, under ${rejects}`,
+        );
+      }
     });
+}
+
+/** The warning of a job that does not type-check. */
+function typeCheckWarning(outcome: CheckOutcome): string {
+  const errors = `${outcome.errors} type error${outcome.errors === 1 ? '' : 's'}`;
+  return (
+    `job '${outcome.job}' does not type-check (${errors}, the first: ${outcome.first ?? 'see sluice check'}); ` +
+    `it runs as written, since its types are not checked at run time: npx sluice check ${outcome.job} shows every error`
+  );
 }
 
 /** `--endpoint` / `--region`, when given. */

@@ -3,7 +3,8 @@ import Table from 'cli-table3';
 import bytes from 'bytes';
 import ms from 'ms';
 import type { Job } from '../../job/define-job.ts';
-import { listJobs, loadJob } from '../../runtime/load-job.ts';
+import { loadJob } from '../../runtime/load-job.ts';
+import { assertNoTableConflicts, assertOwnsItsTable, loadEveryJob } from '../../runtime/jobs-folder.ts';
 import { openLocalEnvironment } from '../../runtime/local-environment.ts';
 import { readPipelineStatus, ShardState, type JobStatus, type PipelineStatus } from '../../observability/pipeline-status.ts';
 import { ShardStuckError } from '../../errors.ts';
@@ -36,7 +37,7 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print one JSON object: {"jobs":[{"job","rows","rejects","shards":[{"shardId","behindRecords",...}],...}]}')
     .action(async (name: string | undefined, flags: StatusFlags) => {
       const log = createCliLogger();
-      const jobs = name === undefined ? await loadableJobs(flags.jobs, log) : [await loadJob(name, { jobsDir: flags.jobs })];
+      const jobs = name === undefined ? await loadableJobs(flags.jobs, log) : [await ownJob(name, flags.jobs)];
       const env = await openLocalEnvironment({ dir: flags.dir, ...endpointFlags(flags) });
       let status: PipelineStatus;
       try {
@@ -53,17 +54,19 @@ export function registerStatus(program: Command): void {
     });
 }
 
-/** Every job of the folder that loads; the others are named with their error and left out. */
-async function loadableJobs(jobsDir: string, log: CliLogger): Promise<Job[]> {
-  const jobs: Job[] = [];
-  for (const name of await listJobs({ jobsDir })) {
-    try {
-      jobs.push(await loadJob(name, { jobsDir }));
-    } catch (error) {
-      log.warn(`job '${name}' does not load and is left out: ${messageOf(error)}`);
-    }
-  }
-  return jobs;
+/** Every job of the folder that loads; the others are named with their error and left out. Two jobs declaring one table fail. */
+async function loadableJobs(jobsDir: string, log: CliLogger): Promise<readonly Job[]> {
+  const folder = await loadEveryJob({ jobsDir });
+  for (const { name, error } of folder.failures) log.warn(`job '${name}' does not load and is left out: ${messageOf(error)}`);
+  assertNoTableConflicts(folder, { jobsDir });
+  return folder.jobs;
+}
+
+/** The named job, once no other job of the folder declares its table. */
+async function ownJob(name: string, jobsDir: string): Promise<Job> {
+  const job = await loadJob(name, { jobsDir });
+  await assertOwnsItsTable(job, { jobsDir });
+  return job;
 }
 
 const duration = (milliseconds: number): string => (milliseconds < 1000 ? `${Math.round(milliseconds)} ms` : ms(Math.round(milliseconds)));
