@@ -21,6 +21,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's default is one worker per core minus one: a single worker on a 2-core machine. Most
+    // test files wait on child processes, Ceph, DuckDB or the browser, so two share the cores well.
+    maxWorkers: 2,
     setupFiles: ['test/setup/silence-sdk-notice.ts'],
     // The handlers' CloudWatch logs (Powertools Logger, JSON on stdout) would bury the test report;
     // tests assert on what handlers return and write, not on their log lines.
