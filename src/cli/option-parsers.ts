@@ -54,6 +54,10 @@ export function instant(value: string): Date {
  * ```
  */
 export function duration(value: string): number {
+  // `ms` reads a bare number as milliseconds: `--horizon 5` would be 5 ms, never what anyone means.
+  if (/^\s*[\d.]+\s*$/.test(value)) {
+    throw new InvalidArgumentError(`'${value}' has no unit: give a duration such as 90s, 15m, 7h or 2d (ms, s, m, h, d)`);
+  }
   const milliseconds = ms(value.trim() as ms.StringValue) as number | undefined;
   if (milliseconds === undefined || !Number.isFinite(milliseconds) || milliseconds < 0) {
     throw new InvalidArgumentError(`expected a duration such as 90s, 15m, 7h or 2d, got '${value}'`);
