@@ -13,6 +13,7 @@ import type { CompactionReport } from '../../src/compaction/compaction-report.ts
 import { createBatchProcessor } from '../../src/runtime/batch-processor.ts';
 import { projectPaths } from '../../src/runtime/local-environment.ts';
 import { tableDescriptor } from '../../src/runtime/table-descriptor.ts';
+import { LocalMetricsLog } from '../../src/runtime/local-metrics-log.ts';
 import { LocalFolderStore } from '../../src/store/local-folder-store.ts';
 import { senseHat, streamRecords } from '../helpers/records.ts';
 import { keysUnder } from './compaction-fixtures.ts';
@@ -87,6 +88,9 @@ describe('sluice compact', () => {
     // Progress goes to stderr as plain lines off a terminal; stdout is the report alone.
     expect(run.stderr).toMatch(/compacting iot\.sensor_readings/);
     expect(await count()).toEqual(before);
+    // Each run is kept for sluice status's "last compaction", with the report's totals.
+    const kept = await new LocalMetricsLog({ dir: projectPaths(dir).metrics }).compactions('sensor-readings');
+    expect(kept.at(-1)).toMatchObject({ table: 'iot.sensor_readings', partitionsCompacted: 2, partitionsFailed: 0, filesIn: 16, filesOut: 2, bytesOut: report.bytes.after });
 
     const table = await sluice(['compact', 'sensor-readings', '--horizon', '0s', '--grace', '0s']);
     expect(table.code, table.stderr).toBe(0);

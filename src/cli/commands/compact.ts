@@ -2,6 +2,8 @@ import bytes from 'bytes';
 import type { Command } from 'commander';
 import { LocalCatalog } from '../../catalog/local-catalog.ts';
 import type { JsonValue, QueryResult } from '../../catalog/query-engine.ts';
+import { LocalMetricsLog } from '../../runtime/local-metrics-log.ts';
+import { compactionMetrics } from '../../observability/compaction-metrics.ts';
 import { compactTable } from '../../compaction/compact-table.ts';
 import { compactionFailure, PartitionStatus, type CompactionReport, type PartitionOutcome } from '../../compaction/compaction-report.ts';
 import { CompactionDefaults } from '../../compaction/compaction-settings.ts';
@@ -99,6 +101,8 @@ export function registerCompact(program: Command): void {
         stop.dispose();
         progress?.done();
       }
+      // Kept for sluice status and the dashboard (their "last compaction"), as the deployed function emits it.
+      await new LocalMetricsLog({ dir: paths.metrics }).appendCompaction(compactionMetrics(report, { job: job.name, at: Date.now() }));
       process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderTable(compactionTable(report))}\n`);
       const failure = compactionFailure(report);
       if (failure !== undefined) throw failure;
