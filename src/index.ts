@@ -46,6 +46,6 @@ export { parseDeviceTime } from './schema/device-time.ts';
 export { columnsOf } from './schema/zod-to-columns.ts';
 export type { Column, ColumnType } from './schema/column-model.ts';
 export { runBatch, type BatchOutput, type PartitionFile, type RejectFile } from './pipeline/run-batch.ts';
-export type { StreamRecord } from './source/stream-record.ts';
+export type { StreamRecord } from './decode/stream-record.ts';
 export type { RejectLine } from './format/rejects-ndjson.ts';
 export { ErrorCode, JobDefinitionError, SluiceError, UnsupportedTypeError } from './errors.ts';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchCreatePartitionCommand, BatchUpdatePartitionCommand, type GlueClient, type PartitionInput } from '@aws-sdk/client-glue';
-import { backoffDelayMs, Jitter, type BackoffPolicy } from '../source/backoff.ts';
+import { backoffDelayMs, Jitter, type BackoffPolicy } from '../kinesis/backoff.ts';
 import type { TableRef } from './catalog.ts';
 
 /**

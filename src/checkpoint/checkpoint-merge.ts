@@ -1,4 +1,4 @@
-import { compareSequenceNumbers } from '../source/stream-record.ts';
+import { compareSequenceNumbers } from '../decode/stream-record.ts';
 import type { ShardCheckpoint } from './checkpoint-store.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
-import type { ProducerRecord } from '../source/producer.ts';
+import type { ProducerRecord } from '../kinesis/producer.ts';
 
 /**
  * Options of {@link fileRecords}.

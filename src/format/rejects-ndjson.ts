@@ -1,5 +1,5 @@
-import type { RejectStage } from '../source/decode.ts';
-import type { StreamRecord } from '../source/stream-record.ts';
+import type { RejectStage } from '../decode/decode.ts';
+import type { StreamRecord } from '../decode/stream-record.ts';
 
 /** A record that could not become a row, and why. */
 export interface Reject {

@@ -1,4 +1,4 @@
-import type { RejectStage } from '../source/decode.ts';
+import type { RejectStage } from '../decode/decode.ts';
 import { BatchMetric, MetricUnit } from './metric-names.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { RejectStage } from '../source/decode.ts';
+import { RejectStage } from '../decode/decode.ts';
 
 /**
  * The CloudWatch names of sluice's metrics: what the deployed handlers emit (Embedded Metric

@@ -1,7 +1,7 @@
 import type { Job } from '../job/define-job.ts';
 import { decodeRejects, type RejectLine } from '../format/rejects-ndjson.ts';
 import { rejectsRootKey } from '../partition/object-keys.ts';
-import type { RejectStage } from '../source/decode.ts';
+import type { RejectStage } from '../decode/decode.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { defOf, isRecursive, type AnyZod, type Def } from '../schema/zod-def.ts';
-import { CheckedKind, hasNoChecks, leafChecks } from '../source/zod-check-predicates.ts';
+import { CheckedKind, hasNoChecks, leafChecks } from '../decode/zod-check-predicates.ts';
 
 /**
  * A check compiled from a row schema (zod v4) for writers that only read a row's column

@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { tableBuilder, type TableBuilder } from '../format/arrow-table.ts';
 import type { Job } from '../job/define-job.ts';
-import type { StreamRecord } from '../source/stream-record.ts';
+import type { StreamRecord } from '../decode/stream-record.ts';
 import { processBatch, type BatchOf, type OutputFile, type RowCollector } from './process-batch.ts';
 
 /** The rows of one output file as an Arrow table of the job's data columns. */

@@ -1,5 +1,5 @@
 import type { Job } from '../job/define-job.ts';
-import type { StreamRecord } from '../source/stream-record.ts';
+import type { StreamRecord } from '../decode/stream-record.ts';
 import { processBatch, type BatchOf, type OutputFile, type RowCollector } from './process-batch.ts';
 
 export type { RejectFile } from './process-batch.ts';

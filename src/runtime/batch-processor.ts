@@ -9,7 +9,7 @@ import { rejectsTableName } from '../format/rejects-table.ts';
 import { runBatch } from '../pipeline/run-batch.ts';
 import { runBatchToTables, type TableBatchOutput } from '../pipeline/run-batch-to-tables.ts';
 import { toPartialRows } from '../aggregate/partials.ts';
-import { recordId, type StreamRecord } from '../source/stream-record.ts';
+import { recordId, type StreamRecord } from '../decode/stream-record.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { countByStage, type BatchMetrics } from '../observability/batch-metrics.ts';
 

@@ -1,5 +1,5 @@
 import type { RetryOptions } from '../job/define-job.ts';
-import type { StreamRecord } from '../source/stream-record.ts';
+import type { StreamRecord } from '../decode/stream-record.ts';
 import { messageOf } from '../error-message.ts';
 
 /**

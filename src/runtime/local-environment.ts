@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LocalCatalog } from '../catalog/local-catalog.ts';
 import { LocalFileCheckpointStore } from '../checkpoint/local-file-checkpoint-store.ts';
-import { createKinesisClient } from '../source/kinesis-client.ts';
+import { createKinesisClient } from '../kinesis/kinesis-client.ts';
 import { LocalFolderStore } from '../store/local-folder-store.ts';
 import { LocalMetricsLog } from './local-metrics-log.ts';
 import { startEmbeddedKinesis, type EmbeddedKinesis } from './embedded-kinesis.ts';

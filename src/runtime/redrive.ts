@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { messageOf } from '../error-message.ts';
 import type { Job } from '../job/define-job.ts';
 import { streamName } from '../job/source.ts';
-import { readShardRange } from '../source/shard-reads.ts';
+import { readShardRange } from '../kinesis/shard-reads.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { FailedBatch, FailureSource } from './failure-source.ts';
 import { eventOfRecords } from './lambda/kinesis-event.ts';

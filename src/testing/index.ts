@@ -32,6 +32,6 @@ export {
 export { runJobBatch, type JobBatch, type TestFile, type TestReject } from './run-job-batch.ts';
 export { kinesisEvent, type KinesisEventOptions } from './kinesis-event.ts';
 export { memoryAdapters, type MemoryAdapters } from './memory-adapters.ts';
-export { RejectStage } from '../source/decode.ts';
-export type { StreamRecord } from '../source/stream-record.ts';
+export { RejectStage } from '../decode/decode.ts';
+export type { StreamRecord } from '../decode/stream-record.ts';
 export type { PartialRow } from '../aggregate/partials.ts';

@@ -1,6 +1,6 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { eventOfRecords } from '../runtime/lambda/kinesis-event.ts';
-import type { StreamRecord } from '../source/stream-record.ts';
+import type { StreamRecord } from '../decode/stream-record.ts';
 
 /**
  * Where a test event says it comes from.

@@ -1,4 +1,4 @@
-import type { StreamRecord } from '../source/stream-record.ts';
+import type { StreamRecord } from '../decode/stream-record.ts';
 
 /**
  * Stream records for a job's unit tests, shaped as the Kinesis event source mapping delivers

@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import { toPartialRows, type PartialRow } from '../aggregate/partials.ts';
 import type { Job } from '../job/define-job.ts';
 import { runBatch } from '../pipeline/run-batch.ts';
-import type { RejectStage } from '../source/decode.ts';
-import type { StreamRecord } from '../source/stream-record.ts';
+import type { RejectStage } from '../decode/decode.ts';
+import type { StreamRecord } from '../decode/stream-record.ts';
 
 /**
  * A record the job rejected, and why: what the rejects file would hold for it.

@@ -15,7 +15,7 @@ import { GlueCatalog } from '../../src/catalog/glue-catalog.ts';
 import { createGlueClient } from '../../src/catalog/glue-client.ts';
 import type { PartitionRetryPolicy } from '../../src/catalog/glue-partition-writer.ts';
 import { COLUMN_MODEL_PARAMETER, glueTableInput, ParquetHive } from '../../src/catalog/glue-table-input.ts';
-import { Jitter } from '../../src/source/backoff.ts';
+import { Jitter } from '../../src/kinesis/backoff.ts';
 import { CatalogError, CatalogSchemaMismatchError } from '../../src/errors.ts';
 import type { Column } from '../../src/schema/column-model.ts';
 import { glueColumns } from '../../src/schema/glue-types.ts';

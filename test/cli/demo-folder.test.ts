@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalEnvironment } from '../../src/runtime/local-environment.ts';
-import { streamNames } from '../../src/source/stream-admin.ts';
+import { streamNames } from '../../src/kinesis/stream-admin.ts';
 import { readingsJob, SAMPLE_JOBS, tempProject, type TempProject } from './temp-project.ts';
 
 const DEMO_QUERY_HEAD = "SELECT device_id,\n       date_trunc('hour', event_time) AS hour,";

@@ -10,7 +10,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type Kin
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileRecords } from '../../src/cli/file-records.ts';
 import { openLocalEnvironment } from '../../src/runtime/local-environment.ts';
-import { streamNames } from '../../src/source/stream-admin.ts';
+import { streamNames } from '../../src/kinesis/stream-admin.ts';
 import { SAMPLE_JOBS, tempProject, type TempProject } from './temp-project.ts';
 
 interface StoredRecord {

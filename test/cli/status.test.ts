@@ -15,11 +15,11 @@ import job from '../../jobs/sensor-readings.ts';
 import type { PipelineStatus } from '../../src/observability/pipeline-status.ts';
 import { openLocalEnvironment, type LocalEnvironment } from '../../src/runtime/local-environment.ts';
 import { runJob, type RunJobOptions } from '../../src/runtime/local-runner.ts';
-import { putRecords } from '../../src/source/producer.ts';
-import { ensureStream } from '../../src/source/stream-admin.ts';
+import { putRecords } from '../../src/kinesis/producer.ts';
+import { ensureStream } from '../../src/kinesis/stream-admin.ts';
 import { withMalformed } from '../../src/cli/simulate/malformed.ts';
 import { senseHatMessages } from '../../src/cli/simulate/sense-hat.ts';
-import { compareSequenceNumbers } from '../../src/source/stream-record.ts';
+import { compareSequenceNumbers } from '../../src/decode/stream-record.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin', 'sluice.js');

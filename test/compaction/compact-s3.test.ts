@@ -7,7 +7,7 @@ import { beforeAll } from 'vitest';
 import type { Catalog, TableRef } from '../../src/catalog/catalog.ts';
 import { GlueCatalog } from '../../src/catalog/glue-catalog.ts';
 import { createGlueClient } from '../../src/catalog/glue-client.ts';
-import { Jitter } from '../../src/source/backoff.ts';
+import { Jitter } from '../../src/kinesis/backoff.ts';
 import type { ObjectStore } from '../../src/store/object-store.ts';
 import { S3ObjectStore } from '../../src/store/s3-object-store.ts';
 import { startGlueApiDouble } from '../doubles/glue-api-double.ts';

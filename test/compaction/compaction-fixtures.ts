@@ -13,7 +13,7 @@ import { ObjectStoreError } from '../../src/errors.ts';
 import { defineJob, hourOf, kinesisStream, lowCardinality, table, type RetryOptions } from '../../src/index.ts';
 import { createBatchProcessor } from '../../src/runtime/batch-processor.ts';
 import { tableDescriptor } from '../../src/runtime/table-descriptor.ts';
-import type { StreamRecord } from '../../src/source/stream-record.ts';
+import type { StreamRecord } from '../../src/decode/stream-record.ts';
 import { LocalFolderStore } from '../../src/store/local-folder-store.ts';
 import type { ObjectInfo, ObjectStore, StreamingObjectStore } from '../../src/store/object-store.ts';
 

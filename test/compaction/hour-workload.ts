@@ -11,7 +11,7 @@ import type { Catalog } from '../../src/catalog/catalog.ts';
 import { senseHatMessages } from '../../src/cli/simulate/sense-hat.ts';
 import { createBatchProcessor } from '../../src/runtime/batch-processor.ts';
 import { tableDescriptor } from '../../src/runtime/table-descriptor.ts';
-import type { StreamRecord } from '../../src/source/stream-record.ts';
+import type { StreamRecord } from '../../src/decode/stream-record.ts';
 import type { ObjectStore } from '../../src/store/object-store.ts';
 
 /** The hour the workload fills. */

@@ -15,7 +15,7 @@ import { deliverBatch } from '../../src/runtime/event-source-mapping.ts';
 import { eventOfRecords } from '../../src/runtime/lambda/kinesis-event.ts';
 import { createKinesisHandler } from '../../src/runtime/lambda/kinesis-handler.ts';
 import { MemoryObjectStore } from '../../src/store/memory-object-store.ts';
-import type { StreamRecord } from '../../src/source/stream-record.ts';
+import type { StreamRecord } from '../../src/decode/stream-record.ts';
 import { SeededRandom } from '../../src/cli/simulate/seeded-random.ts';
 
 const SOURCE = { streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/iot-sensor', region: 'us-east-1', functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:sensor-readings' };

@@ -1,4 +1,4 @@
-import type { StreamRecord } from '../../src/source/stream-record.ts';
+import type { StreamRecord } from '../../src/decode/stream-record.ts';
 
 const encoder = new TextEncoder();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dataFileKey, rejectFileKey } from '../../src/partition/object-keys.ts';
-import { compareSequenceNumbers, recordId } from '../../src/source/stream-record.ts';
+import { compareSequenceNumbers, recordId } from '../../src/decode/stream-record.ts';
 
 const parts = {
   prefix: 'iot',

@@ -14,7 +14,7 @@ import { corrupt, MalformedKind } from '../../src/cli/simulate/malformed.ts';
 import { senseHatMessages } from '../../src/cli/simulate/sense-hat.ts';
 import { arrivalHour, defineJob, hourOf, kinesisStream, table } from '../../src/index.ts';
 import type { Job } from '../../src/job/define-job.ts';
-import type { StreamRecord } from '../../src/source/stream-record.ts';
+import type { StreamRecord } from '../../src/decode/stream-record.ts';
 import { kplAggregate } from '../helpers/kpl.ts';
 
 const encoder = new TextEncoder();

@@ -13,9 +13,9 @@ import { partitionKeyProblem, partitionValueProblem } from '../../src/partition/
 import { dataFileKey, rejectFileKey } from '../../src/partition/object-keys.ts';
 import { hourPartition, isPartitionableTime, TIME_PARTITION_KEYS } from '../../src/partition/time-partition.ts';
 import type { BatchOutput, PartitionFile, RejectFile } from '../../src/pipeline/run-batch.ts';
-import { decodeRecord, formatIssues, RejectStage } from '../../src/source/decode.ts';
-import { deaggregate } from '../../src/source/kpl-aggregation.ts';
-import { recordId, type StreamRecord } from '../../src/source/stream-record.ts';
+import { decodeRecord, formatIssues, RejectStage } from '../../src/decode/decode.ts';
+import { deaggregate } from '../../src/decode/kpl-aggregation.ts';
+import { recordId, type StreamRecord } from '../../src/decode/stream-record.ts';
 
 class RowFailure {
   constructor(

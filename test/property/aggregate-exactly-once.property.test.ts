@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { SenseHatMessage } from '../../schemas/sense-hat.ts';
 import { aggregateViewSelect, SqlDialect } from '../../src/aggregate/view-sql.ts';
 import { aggregateTable, defineJob, kinesisStream, parseDeviceTime, tumbling } from '../../src/index.ts';
-import type { StreamRecord } from '../../src/source/stream-record.ts';
+import type { StreamRecord } from '../../src/decode/stream-record.ts';
 import { SeededRandom } from '../../src/cli/simulate/seeded-random.ts';
 import { scenarios, simulateDeliveries, type Scenario } from '../helpers/event-source-simulation.ts';
 

@@ -16,10 +16,10 @@ import { z } from 'zod';
 import { SenseHatMessage } from '../../schemas/sense-hat.ts';
 import { corrupt, MalformedKind } from '../../src/cli/simulate/malformed.ts';
 import { senseHatMessages } from '../../src/cli/simulate/sense-hat.ts';
-import { compiledDecoder } from '../../src/source/compiled-decoder.ts';
-import { decodeRecord } from '../../src/source/decode.ts';
-import { NOT_HANDLED } from '../../src/source/not-handled.ts';
-import { recordDecoder } from '../../src/source/record-decoder.ts';
+import { compiledDecoder } from '../../src/decode/compiled-decoder.ts';
+import { decodeRecord } from '../../src/decode/decode.ts';
+import { NOT_HANDLED } from '../../src/decode/not-handled.ts';
+import { recordDecoder } from '../../src/decode/record-decoder.ts';
 import { exactText } from '../helpers/exact-text.ts';
 
 // ---------------------------------------------------------------- schemas of the supported subset

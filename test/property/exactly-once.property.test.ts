@@ -15,7 +15,7 @@ import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import job from '../../jobs/sensor-readings.ts';
 import { decodeRejects } from '../../src/format/rejects-ndjson.ts';
-import type { StreamRecord } from '../../src/source/stream-record.ts';
+import type { StreamRecord } from '../../src/decode/stream-record.ts';
 import { scenarios, simulateDeliveries, type Scenario } from '../helpers/event-source-simulation.ts';
 
 const encoder = new TextEncoder();

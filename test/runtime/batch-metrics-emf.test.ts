@@ -8,7 +8,7 @@ import { createCompactionHandler } from '../../src/runtime/lambda/compaction-han
 import { createBatchMetricsPublisher, createCompactionMetricsPublisher } from '../../src/runtime/lambda/emf-metrics.ts';
 import { eventOfRecords } from '../../src/runtime/lambda/kinesis-event.ts';
 import { createKinesisHandler } from '../../src/runtime/lambda/kinesis-handler.ts';
-import type { StreamRecord } from '../../src/source/stream-record.ts';
+import type { StreamRecord } from '../../src/decode/stream-record.ts';
 import { MemoryObjectStore } from '../../src/store/memory-object-store.ts';
 import { localPorts, readingsJob, seedReadings, settledClock } from '../compaction/compaction-fixtures.ts';
 import { kplAggregate } from '../helpers/kpl.ts';

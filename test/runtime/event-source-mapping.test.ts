@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deliverBatch, type DeliveryPorts, type FailedRange, type HandlerAnswer } from '../../src/runtime/event-source-mapping.ts';
-import type { StreamRecord } from '../../src/source/stream-record.ts';
+import type { StreamRecord } from '../../src/decode/stream-record.ts';
 import { streamRecords } from '../helpers/records.ts';
 
 const records = (n: number, arrivalTime = new Date('2026-11-23T10:00:00Z')): StreamRecord[] =>

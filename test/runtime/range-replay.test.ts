@@ -16,8 +16,8 @@ import { defineJob, hourOf, kinesisStream, table } from '../../src/index.ts';
 import { openLocalEnvironment, type LocalEnvironment } from '../../src/runtime/local-environment.ts';
 import { runJob } from '../../src/runtime/local-runner.ts';
 import { replayRange, ReplayStatus } from '../../src/runtime/range-replay.ts';
-import { putRecords } from '../../src/source/producer.ts';
-import { ensureStream } from '../../src/source/stream-admin.ts';
+import { putRecords } from '../../src/kinesis/producer.ts';
+import { ensureStream } from '../../src/kinesis/stream-admin.ts';
 
 const Event = z.object({ id: z.string(), at: z.string(), kind: z.string() });
 const Row = z.object({ id: z.string(), at: z.date(), kind: z.string() });

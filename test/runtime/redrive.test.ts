@@ -19,8 +19,8 @@ import { runJob } from '../../src/runtime/local-runner.ts';
 import { redrive, RedriveStatus } from '../../src/runtime/redrive.ts';
 import type { FailureSource } from '../../src/runtime/failure-source.ts';
 import type { ObjectStore } from '../../src/store/object-store.ts';
-import { putRecords } from '../../src/source/producer.ts';
-import { ensureStream } from '../../src/source/stream-admin.ts';
+import { putRecords } from '../../src/kinesis/producer.ts';
+import { ensureStream } from '../../src/kinesis/stream-admin.ts';
 import { senseHatMessages } from '../../src/cli/simulate/sense-hat.ts';
 import { compactTable } from '../../src/compaction/compact-table.ts';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SenseHatMessage } from '../../schemas/sense-hat.ts';
-import { compiledDecoder } from '../../src/source/compiled-decoder.ts';
-import { decodeRecord } from '../../src/source/decode.ts';
-import { NOT_HANDLED } from '../../src/source/not-handled.ts';
-import { recordDecoder } from '../../src/source/record-decoder.ts';
+import { compiledDecoder } from '../../src/decode/compiled-decoder.ts';
+import { decodeRecord } from '../../src/decode/decode.ts';
+import { NOT_HANDLED } from '../../src/decode/not-handled.ts';
+import { recordDecoder } from '../../src/decode/record-decoder.ts';
 import { exactText } from '../helpers/exact-text.ts';
 import { senseHat } from '../helpers/records.ts';
 

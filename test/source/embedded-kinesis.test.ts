@@ -8,9 +8,9 @@ import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, SourceError } from '../../src/errors.ts';
 import { startEmbeddedKinesis } from '../../src/runtime/embedded-kinesis.ts';
-import { createKinesisClient } from '../../src/source/kinesis-client.ts';
-import { putRecords } from '../../src/source/producer.ts';
-import { ensureStream } from '../../src/source/stream-admin.ts';
+import { createKinesisClient } from '../../src/kinesis/kinesis-client.ts';
+import { putRecords } from '../../src/kinesis/producer.ts';
+import { ensureStream } from '../../src/kinesis/stream-admin.ts';
 import { numberedRecords, readWholeStream } from './kinesis-test-env.ts';
 
 describe('startEmbeddedKinesis', () => {

@@ -1,6 +1,6 @@
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { startEmbeddedKinesis, type EmbeddedKinesis } from '../../src/runtime/embedded-kinesis.ts';
-import { createKinesisClient } from '../../src/source/kinesis-client.ts';
+import { createKinesisClient } from '../../src/kinesis/kinesis-client.ts';
 
 /**
  * A real kinesalite in this process and a client for it, as every source test needs.

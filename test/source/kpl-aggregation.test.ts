@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deaggregate, isAggregated } from '../../src/source/kpl-aggregation.ts';
+import { deaggregate, isAggregated } from '../../src/decode/kpl-aggregation.ts';
 import { runBatch } from '../../src/pipeline/run-batch.ts';
 import sensorReadings from '../../jobs/sensor-readings.ts';
 import { kplAggregate } from '../helpers/kpl.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, SourceError } from '../../src/errors.ts';
-import { Jitter } from '../../src/source/backoff.ts';
-import { createKinesisClient } from '../../src/source/kinesis-client.ts';
-import { putRecords } from '../../src/source/producer.ts';
-import { ensureStream } from '../../src/source/stream-admin.ts';
+import { Jitter } from '../../src/kinesis/backoff.ts';
+import { createKinesisClient } from '../../src/kinesis/kinesis-client.ts';
+import { putRecords } from '../../src/kinesis/producer.ts';
+import { ensureStream } from '../../src/kinesis/stream-admin.ts';
 import { startKinesisFaultProxy, type ProxyAction } from './kinesis-fault-proxy.ts';
 import { numberedRecords, readWholeStream, startKinesisForTest, uniqueStream, type KinesisTestEnv } from './kinesis-test-env.ts';
 

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalFileCheckpointStore } from '../../src/checkpoint/local-file-checkpoint-store.ts';
-import { putRecords } from '../../src/source/producer.ts';
-import { PollerEventType, pollShards, type PollerEvent } from '../../src/source/shard-poller.ts';
-import { ensureStream } from '../../src/source/stream-admin.ts';
+import { putRecords } from '../../src/kinesis/producer.ts';
+import { PollerEventType, pollShards, type PollerEvent } from '../../src/kinesis/shard-poller.ts';
+import { ensureStream } from '../../src/kinesis/stream-admin.ts';
 import { numberedRecords, startKinesisForTest, uniqueStream, type KinesisTestEnv } from './kinesis-test-env.ts';
 
 const decoder = new TextDecoder();

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointScope, CheckpointStore, CommitOptions, ShardCheckpoint } from '../../src/checkpoint/checkpoint-store.ts';
 import { LocalFileCheckpointStore } from '../../src/checkpoint/local-file-checkpoint-store.ts';
 import { BatchError, ErrorCode } from '../../src/errors.ts';
-import { createKinesisClient } from '../../src/source/kinesis-client.ts';
-import { putRecords } from '../../src/source/producer.ts';
-import { PollerEventType, pollShards, type PollerEvent, type PollShardsOptions, type ShardBatch } from '../../src/source/shard-poller.ts';
-import { ensureStream, waitForStreamActive } from '../../src/source/stream-admin.ts';
-import { compareSequenceNumbers } from '../../src/source/stream-record.ts';
+import { createKinesisClient } from '../../src/kinesis/kinesis-client.ts';
+import { putRecords } from '../../src/kinesis/producer.ts';
+import { PollerEventType, pollShards, type PollerEvent, type PollShardsOptions, type ShardBatch } from '../../src/kinesis/shard-poller.ts';
+import { ensureStream, waitForStreamActive } from '../../src/kinesis/stream-admin.ts';
+import { compareSequenceNumbers } from '../../src/decode/stream-record.ts';
 import { startKinesisFaultProxy } from './kinesis-fault-proxy.ts';
 import { numberedRecords, startKinesisForTest, uniqueStream, type KinesisTestEnv } from './kinesis-test-env.ts';
 

@@ -1,7 +1,7 @@
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKinesisClient } from '../../src/source/kinesis-client.ts';
-import { deleteStream, ensureStream } from '../../src/source/stream-admin.ts';
+import { createKinesisClient } from '../../src/kinesis/kinesis-client.ts';
+import { deleteStream, ensureStream } from '../../src/kinesis/stream-admin.ts';
 import { startKinesisForTest, uniqueStream, type KinesisTestEnv } from './kinesis-test-env.ts';
 
 describe('stream admin', () => {

@@ -11,7 +11,7 @@ import { openLocalEnvironment } from '../../runtime/local-environment.ts';
 import { LocalFailureDestination } from '../../runtime/local-failure-destination.ts';
 import { redrive, RedriveStatus, type RedriveOptions, type RedriveOutcome } from '../../runtime/redrive.ts';
 import { SqsFailureSource } from '../../runtime/sqs-failure-source.ts';
-import { createKinesisClient } from '../../source/kinesis-client.ts';
+import { createKinesisClient } from '../../kinesis/kinesis-client.ts';
 import { createS3Client } from '../../store/s3-client.ts';
 import { S3ObjectStore } from '../../store/s3-object-store.ts';
 import { createCliLogger, type CliLogger } from '../logger.ts';

@@ -5,7 +5,7 @@ import { loadJob } from '../../runtime/load-job.ts';
 import { LocalCatalog } from '../../catalog/local-catalog.ts';
 import { projectPaths } from '../../runtime/local-environment.ts';
 import { replayedRootKey, replayRejects } from '../../runtime/reject-replay.ts';
-import { RejectStage } from '../../source/decode.ts';
+import { RejectStage } from '../../decode/decode.ts';
 import { LocalFolderStore } from '../../store/local-folder-store.ts';
 import { createCliLogger } from '../logger.ts';
 import { instant } from '../option-parsers.ts';

@@ -1,6 +1,6 @@
 import type { BatchMetrics } from '../../observability/batch-metrics.ts';
 import { REJECT_STAGES } from '../../observability/metric-names.ts';
-import type { RejectStage } from '../../source/decode.ts';
+import type { RejectStage } from '../../decode/decode.ts';
 
 /**
  * A job's committed batches as time series for the dashboard's charts, bucketed by commit

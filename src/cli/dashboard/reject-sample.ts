@@ -1,5 +1,5 @@
 import type { RejectLine } from '../../format/rejects-ndjson.ts';
-import type { RejectStage } from '../../source/decode.ts';
+import type { RejectStage } from '../../decode/decode.ts';
 import { escapeBytes, type EscapedBytes } from './raw-bytes.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { decodeRejects } from '../../format/rejects-ndjson.ts';
 import type { Job } from '../../job/define-job.ts';
 import type { BatchReport } from '../../runtime/batch-processor.ts';
-import { RejectStage } from '../../source/decode.ts';
+import { RejectStage } from '../../decode/decode.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
 import { atGrowingInterval } from './growing-interval.ts';
 import { reasonKey } from '../../observability/reject-summary.ts';

@@ -1,5 +1,5 @@
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import type { StreamRecord } from '../../source/stream-record.ts';
+import type { StreamRecord } from '../../decode/stream-record.ts';
 
 /**
  * Kinesis stream events (what the Lambda event source mapping delivers) <-> stream

@@ -16,7 +16,7 @@ import { retryKinesisCall } from './kinesis-retry.ts';
 import { PollerEventType, type PollerEvent } from './poller-events.ts';
 import type { ShardInfo } from './shard-lineage.ts';
 import type { ShardLeaseKeeper } from './shard-lease-keeper.ts';
-import { compareSequenceNumbers, type StreamRecord } from './stream-record.ts';
+import { compareSequenceNumbers, type StreamRecord } from '../decode/stream-record.ts';
 
 /**
  * Where a shard without a checkpoint starts: its oldest record, or records arriving from now.

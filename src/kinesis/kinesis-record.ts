@@ -1,5 +1,5 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
-import type { StreamRecord } from './stream-record.ts';
+import type { StreamRecord } from '../decode/stream-record.ts';
 
 /**
  * A GetRecords entry as a {@link StreamRecord} of `shardId`. Kinesis always stamps

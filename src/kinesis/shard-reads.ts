@@ -3,7 +3,7 @@ import { messageOf } from '../error-message.ts';
 import { SourceError } from '../errors.ts';
 import { toShardInfo, type ShardInfo } from './shard-lineage.ts';
 import { toStreamRecord } from './kinesis-record.ts';
-import { compareSequenceNumbers, type StreamRecord } from './stream-record.ts';
+import { compareSequenceNumbers, type StreamRecord } from '../decode/stream-record.ts';
 
 /**
  * What a shard holds after a consumer's checkpoint: the records it has still to read.
