@@ -8,7 +8,7 @@ import { dictionaryChoice } from '../src/format/dictionary-choice.ts';
 import { parseDeviceTime } from '../src/schema/device-time.ts';
 import { rowValidator } from '../src/pipeline/row-validator.ts';
 import { recordsOfEvent } from '../src/runtime/lambda/kinesis-event.ts';
-import { recordDecoder } from '../src/source/record-decoder.ts';
+import { recordDecoder } from '../src/decode/record-decoder.ts';
 import { naiveFloor } from './naive-floor.ts';
 import { medianMs, type RoundOptions, type RoundTask } from './rounds.ts';
 import type { StageInputs } from './stage-inputs.ts';

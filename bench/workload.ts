@@ -3,7 +3,7 @@ import { withMalformed } from '../src/cli/simulate/malformed.ts';
 import { SeededRandom } from '../src/cli/simulate/seeded-random.ts';
 import { senseHatMessages, senseHatPartitionKey, type SenseHatMessage } from '../src/cli/simulate/sense-hat.ts';
 import { eventOfRecords, type EventSource } from '../src/runtime/lambda/kinesis-event.ts';
-import type { StreamRecord } from '../src/source/stream-record.ts';
+import type { StreamRecord } from '../src/decode/stream-record.ts';
 import { kplAggregate } from '../test/helpers/kpl.ts';
 
 /**
