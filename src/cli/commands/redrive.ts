@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { GlueCatalog } from '../../catalog/glue-catalog.ts';
@@ -11,6 +12,7 @@ import { openLocalEnvironment } from '../../runtime/local-environment.ts';
 import { LocalFailureDestination } from '../../runtime/local-failure-destination.ts';
 import { redrive, RedriveStatus, type RedriveOptions, type RedriveOutcome } from '../../runtime/redrive.ts';
 import { SqsFailureSource } from '../../runtime/sqs-failure-source.ts';
+import { deployedJob, jobStackName } from '../../runtime/stack-outputs.ts';
 import { createKinesisClient } from '../../kinesis/kinesis-client.ts';
 import { createS3Client } from '../../store/s3-client.ts';
 import { S3ObjectStore } from '../../store/s3-object-store.ts';
@@ -24,6 +26,7 @@ interface RedriveFlags {
   readonly region?: string;
   readonly queueUrl?: string;
   readonly bucket?: string;
+  readonly stage?: string;
   readonly json?: boolean;
 }
 
@@ -37,8 +40,9 @@ const SAID: Readonly<Record<RedriveStatus, string>> = {
 
 /**
  * `sluice redrive <job>`: reprocesses the batches in the job's on-failure destination (the
- * local failure folder, or with `--queue-url` and `--bucket` the deployed job's SQS queue,
- * S3 bucket and Glue catalog), each from its first sequence number, exactly once.
+ * local failure folder, or the deployed job's SQS queue, S3 bucket and Glue catalog, given
+ * with `--queue-url` and `--bucket` or read from the outputs of its stack with `--stage`),
+ * each from its first sequence number, exactly once.
  *
  * @example
  * ```sh
@@ -53,15 +57,22 @@ export function registerRedrive(program: Command): void {
     .argument('<job>', 'job name: jobs/<job>.ts')
     .option('--queue-url <url>', "the deployed job's failure queue (stack output FailureQueueUrl); with --bucket, redrive in AWS")
     .option('--bucket <bucket>', "the deployed job's bucket (stack output BucketName)")
+    .option('--stage <stage>', 'redrive the job deployed to this stage: the queue and bucket come from the outputs of its stack, sluice-<job>-<stage>')
     .option('--json', 'print the outcomes as JSON')
     .action(async (name: string, flags: RedriveFlags) => {
       const log = createCliLogger();
       const job = await loadJob(name, { jobsDir: flags.jobs });
       if ((flags.queueUrl === undefined) !== (flags.bucket === undefined)) {
-        throw new UsageError('redrive in AWS needs both --queue-url and --bucket (the stack outputs FailureQueueUrl and BucketName); give neither to redrive local runs');
+        throw new UsageError('redrive in AWS needs both --queue-url and --bucket (the stack outputs FailureQueueUrl and BucketName), or --stage to read them from the stack; give none to redrive local runs');
       }
+      const deployed =
+        flags.queueUrl !== undefined
+          ? { queueUrl: flags.queueUrl, bucket: flags.bucket! }
+          : flags.stage !== undefined
+            ? await deployedJob(new CloudFormationClient(flags.region === undefined ? {} : { region: flags.region }), jobStackName(job.name, flags.stage))
+            : undefined;
       const report = (outcome: RedriveOutcome) => describe(outcome, log);
-      const outcomes = flags.queueUrl !== undefined ? await redriveDeployed(job, flags, report) : await redriveLocal(job, flags, report);
+      const outcomes = deployed !== undefined ? await redriveDeployed(job, { ...flags, ...deployed }, report) : await redriveLocal(job, flags, report);
       if (flags.json) process.stdout.write(`${JSON.stringify({ job: job.name, outcomes })}\n`);
       const count = (status: RedriveStatus) => outcomes.filter((o) => o.status === status).length;
       log.info(
