@@ -1,9 +1,9 @@
-import { watch } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { inject } from 'vitest';
+import { waitForStatusFile } from './status-file.ts';
 import type { ChromiumStatus } from '../setup/chromium.ts';
 
 /**
@@ -66,7 +66,7 @@ export interface TestBrowser {
  * ```
  */
 export async function launchChromium(): Promise<TestBrowser> {
-  const status = await waitForStatus(inject('chromium').statusFile);
+  const status = await waitForStatusFile<ChromiumStatus>(inject('chromium').statusFile, { what: 'the Chromium install', timeoutMs: CHROMIUM_WAIT_MS });
   if (!status.ok) throw new Error(`Chromium (Debian's package) is not installed, so this browser test cannot run:\n${status.message}`);
   const profile = await mkdtemp(join(tmpdir(), 'sluice-chromium-profile-'));
   try {
@@ -87,43 +87,6 @@ export async function launchChromium(): Promise<TestBrowser> {
     };
   } catch (error) {
     await rm(profile, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-/** The status file appears by rename once Chromium is installed or could not be: watch for it. */
-function waitForStatus(statusFile: string): Promise<ChromiumStatus> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (action: () => void) => {
-      if (settled) return;
-      settled = true;
-      watcher.close();
-      clearTimeout(timer);
-      action();
-    };
-    const look = () =>
-      readStatus(statusFile).then(
-        (status) => status !== undefined && settle(() => resolve(status)),
-        (error: unknown) => settle(() => reject(error)),
-      );
-    // Watch first, then look: a status renamed into place between the two is still seen.
-    const watcher = watch(dirname(statusFile), (_event, name) => {
-      if (name === basename(statusFile)) void look();
-    });
-    const timer = setTimeout(
-      () => settle(() => reject(new Error(`the Chromium install reported nothing within ${CHROMIUM_WAIT_MS / 1000} s (status file ${statusFile})`))),
-      CHROMIUM_WAIT_MS,
-    );
-    void look();
-  });
-}
-
-async function readStatus(statusFile: string): Promise<ChromiumStatus | undefined> {
-  try {
-    return JSON.parse(await readFile(statusFile, 'utf8')) as ChromiumStatus;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
 }

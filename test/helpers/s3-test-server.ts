@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
+import { waitForStatusFile } from './status-file.ts';
 import { createS3Client } from '../../src/store/s3-client.ts';
 import type { S3ServerStatus } from '../setup/s3-server.ts';
 
@@ -49,7 +47,7 @@ export interface S3TestServer {
  * ```
  */
 export async function connectS3TestServer(): Promise<S3TestServer> {
-  const status = await waitForStatus(inject('s3TestServer').statusFile);
+  const status = await waitForStatusFile<S3ServerStatus>(inject('s3TestServer').statusFile, { what: 'the S3 test server', timeoutMs: S3_SERVER_WAIT_MS });
   if (!status.ok) throw new Error(`the S3 test server (scripts/s3-test-server.sh) did not start, so this S3 test cannot run:\n${status.message}`);
   const openClient = () =>
     createS3Client({
@@ -67,41 +65,4 @@ export async function connectS3TestServer(): Promise<S3TestServer> {
       return bucket;
     },
   };
-}
-
-/** The status file appears by rename once the server is up or has failed: watch for it. */
-function waitForStatus(statusFile: string): Promise<S3ServerStatus> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (action: () => void) => {
-      if (settled) return;
-      settled = true;
-      watcher.close();
-      clearTimeout(timer);
-      action();
-    };
-    const look = () =>
-      readStatus(statusFile).then(
-        (status) => status !== undefined && settle(() => resolve(status)),
-        (error: unknown) => settle(() => reject(error)),
-      );
-    // Watch first, then look: a status renamed into place between the two is still seen.
-    const watcher = watch(dirname(statusFile), (_event, name) => {
-      if (name === basename(statusFile)) void look();
-    });
-    const timer = setTimeout(
-      () => settle(() => reject(new Error(`the S3 test server reported nothing within ${S3_SERVER_WAIT_MS / 1000} s (status file ${statusFile})`))),
-      S3_SERVER_WAIT_MS,
-    );
-    void look();
-  });
-}
-
-async function readStatus(statusFile: string): Promise<S3ServerStatus | undefined> {
-  try {
-    return JSON.parse(await readFile(statusFile, 'utf8')) as S3ServerStatus;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
