@@ -16,6 +16,7 @@ import { eventOfRecords, type EventSource } from './lambda/kinesis-event.ts';
 import { createKinesisHandler, type KinesisHandler } from './lambda/kinesis-handler.ts';
 import { LocalFailureDestination } from './local-failure-destination.ts';
 import { ensureJobTables } from './table-descriptor.ts';
+import { localEventSource } from './local-event-source.ts';
 import { latestPerBatch, type MetricsLog, type ShardFailure } from '../observability/metrics-log.ts';
 import type { BatchMetrics } from '../observability/batch-metrics.ts';
 import { messageOf } from '../error-message.ts';
@@ -123,11 +124,7 @@ export async function runJob(options: RunJobOptions): Promise<RunSummary> {
   const catalog = chaos ? chaoticCatalog(options.catalog, chaos) : options.catalog;
   const checkpoints = chaos ? chaoticCheckpoints(options.checkpoints, chaos) : options.checkpoints;
   const stream = streamName(job.source.stream);
-  const source: EventSource = {
-    streamArn: `arn:aws:kinesis:local:000000000000:stream/${stream}`,
-    region: 'local',
-    functionArn: `arn:aws:lambda:local:000000000000:function:${job.name}`,
-  };
+  const source: EventSource = localEventSource(job);
   // The same worker restarted (after Ctrl-C, a kill or a crash) re-takes its own leases at once;
   // other workers on the stream need their own names.
   const lease = { owner: options.worker ?? `${hostname()}:${job.name}`, durationMs: LEASE_MS };

@@ -16,6 +16,7 @@ import { eventOfRecords } from './lambda/kinesis-event.ts';
 import { createKinesisHandler } from './lambda/kinesis-handler.ts';
 import { replayedRootKey } from './reject-replay.ts';
 import { ensureJobTables } from './table-descriptor.ts';
+import { localEventSource } from './local-event-source.ts';
 
 /**
  * What a replay did with one of the range's batches.
@@ -142,7 +143,7 @@ export async function replayRange(options: ReplayRangeOptions): Promise<ReplayOu
       if (touched.some((path) => compacted.has(path))) outcome = { ...where, status: ReplayStatus.Compacted };
       else {
         last.report = undefined;
-        const answer = await handler(eventOfRecords(range.records, { streamArn: `arn:aws:kinesis:local:000000000000:stream/${streamName(job.source.stream)}`, region: 'local', functionArn: `arn:aws:lambda:local:000000000000:function:${job.name}` }));
+        const answer = await handler(eventOfRecords(range.records, localEventSource(job)));
         const report = last.report as BatchReport | undefined; // set by the invocation's callback, which TypeScript cannot see
         if ((answer.batchItemFailures ?? []).length > 0 || report === undefined) outcome = { ...where, status: ReplayStatus.Failed, error: last.error ?? 'the handler reported the batch as failed' };
         else {

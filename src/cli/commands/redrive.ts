@@ -6,8 +6,8 @@ import { GlueCatalog } from '../../catalog/glue-catalog.ts';
 import { createGlueClient } from '../../catalog/glue-client.ts';
 import { UsageError } from '../../errors.ts';
 import type { Job } from '../../job/define-job.ts';
-import { streamName } from '../../job/source.ts';
 import { loadJob } from '../../runtime/load-job.ts';
+import { localEventSource } from '../../runtime/local-event-source.ts';
 import { openLocalEnvironment } from '../../runtime/local-environment.ts';
 import { LocalFailureDestination } from '../../runtime/local-failure-destination.ts';
 import { redrive, RedriveStatus, type RedriveOptions, type RedriveOutcome } from '../../runtime/redrive.ts';
@@ -92,12 +92,8 @@ function describe(outcome: RedriveOutcome, log: CliLogger): void {
 async function redriveLocal(job: Job, flags: RedriveFlags, onOutcome: (o: RedriveOutcome) => void): Promise<RedriveOutcome[]> {
   const env = await openLocalEnvironment({ dir: flags.dir, ...endpointFlags(flags) });
   try {
-    const stream = streamName(job.source.stream);
-    const failures = new LocalFailureDestination({
-      dir: join(env.paths.failures, job.name),
-      streamArn: `arn:aws:kinesis:local:000000000000:stream/${stream}`,
-      functionArn: `arn:aws:lambda:local:000000000000:function:${job.name}`,
-    });
+    const { streamArn, functionArn } = localEventSource(job);
+    const failures = new LocalFailureDestination({ dir: join(env.paths.failures, job.name), streamArn, functionArn });
     return await redrive({ job, kinesis: env.kinesis, store: env.store, catalog: env.catalog, failures, onOutcome });
   } finally {
     await env.close();
